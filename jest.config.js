@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type-checking is `npm run typecheck`; jest only strips types.
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tests/tsconfig.json' }],
+  },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

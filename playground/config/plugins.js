@@ -1,0 +1,23 @@
+const path = require('path');
+
+module.exports = ({ env }) => ({
+  'users-permissions': {
+    config: {
+      jwtSecret: env('JWT_SECRET', 'playground-jwt-secret'),
+      jwtManagement: env('UP_JWT_MANAGEMENT', 'legacy-support'),
+    },
+  },
+  'tiktok-auth-mobile': {
+    enabled: true,
+    // The plugin from this repository (its built dist/); an app installed from npm leaves this out.
+    resolve: path.resolve(__dirname, '..', '..'),
+    config: {
+      // The playground talks to a local TikTok emulator; the default is https://open.tiktokapis.com.
+      apiBaseUrl: env('TIKTOK_API_BASE_URL', 'http://127.0.0.1:8787'),
+      scopes: env.array('TIKTOK_SCOPES', ['user.info.basic']),
+      allowAccessToken: env.bool('TIKTOK_ALLOW_ACCESS_TOKEN', true),
+      timeout: env.int('TIKTOK_TIMEOUT_MS', 5000),
+      clients: env.json('TIKTOK_CLIENTS', []),
+    },
+  },
+});

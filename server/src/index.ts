@@ -1,0 +1,7 @@
+import config from './config';
+import contentTypes from './content-types';
+import controllers from './controllers';
+import routes from './routes';
+import services from './services';
+
+export default { config, contentTypes, controllers, routes, services };

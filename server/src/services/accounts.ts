@@ -1,0 +1,161 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+
+import { ConnectError } from '../errors';
+import { MIN_LENGTH, usernameBase } from '../utils/username';
+import type { TikTokProfile } from './tiktok-api';
+
+export const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
+const USER_UID = 'plugin::users-permissions.user';
+const ROLE_UID = 'plugin::users-permissions.role';
+export const PROVIDER = 'tiktok';
+
+/** The columns of a users-permissions user the login reads. */
+export interface UpUser {
+  id: number;
+  documentId: string;
+  username: string;
+  email: string;
+  provider: string;
+  confirmed: boolean | null;
+  blocked: boolean | null;
+  [key: string]: unknown;
+}
+
+interface Identity {
+  id: number;
+  unionId: string;
+  user: UpUser | null;
+}
+
+interface AdvancedSettings {
+  allow_register?: boolean;
+  default_role?: string;
+}
+
+/** The address the original plugin gave TikTok users; TikTok itself never shares an email. */
+export const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
+
+/** Unique-constraint violations as SQLite, PostgreSQL and MySQL report them. */
+const isUniqueViolation = (error: unknown) => {
+  const { code, errno, message } = (error ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === '23505' ||
+    code === 'ER_DUP_ENTRY' ||
+    errno === 1062 ||
+    (typeof message === 'string' && /unique constraint|duplicate key|UNIQUE/i.test(message))
+  );
+};
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const profileFields = (profile: TikTokProfile, now: Date) => ({
+    displayName: profile.display_name ?? null,
+    avatarUrl: profile.avatar_url ?? null,
+    username: profile.username ?? null,
+    isVerified: profile.is_verified ?? null,
+    lastLoginAt: now,
+  });
+
+  const findIdentity = (unionId: string) =>
+    strapi.db.query(IDENTITY_UID).findOne({
+      where: { unionId },
+      populate: { user: true },
+    }) as Promise<Identity | null>;
+
+  const findAvailableUsername = async (base: string) => {
+    const users = strapi.db.query(USER_UID);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const candidate =
+        attempt === 0 && base.length >= MIN_LENGTH ? base : `${base}${randomInt(1000, 10000)}`;
+      if ((await users.count({ where: { username: candidate } })) === 0) return candidate;
+    }
+    return `tiktok-${randomUUID()}`;
+  };
+
+  const createUser = async (profile: TikTokProfile): Promise<UpUser> => {
+    const advanced = (await strapi
+      .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
+      .get({})) as AdvancedSettings | null;
+
+    if (!advanced?.allow_register) {
+      throw new ConnectError('registration_disabled', 'Registration of new users is disabled');
+    }
+
+    const role = await strapi.db
+      .query(ROLE_UID)
+      .findOne({ where: { type: advanced.default_role }, select: ['id'] });
+    if (!role) {
+      throw new Error(`users-permissions default role "${advanced.default_role}" does not exist`);
+    }
+
+    const username = await findAvailableUsername(usernameBase(profile.username, profile.display_name));
+    return strapi.db.query(USER_UID).create({
+      data: {
+        username,
+        email: pseudoEmail(profile.union_id),
+        provider: PROVIDER,
+        confirmed: true,
+        blocked: false,
+        role: role.id,
+      },
+    }) as Promise<UpUser>;
+  };
+
+  /**
+   * Links a TikTok account to a user inside one transaction: the user found by the original
+   * plugin's pseudo-email, or a new one. The unique index on union_id makes a concurrent login of
+   * the same account fail here and roll back, user included.
+   */
+  const linkAccount = (profile: TikTokProfile, existing: Identity | null, now: Date) =>
+    strapi.db.transaction(async () => {
+      const legacyUser = (await strapi.db.query(USER_UID).findOne({
+        where: { email: pseudoEmail(profile.union_id), provider: PROVIDER },
+      })) as UpUser | null;
+
+      if (legacyUser?.blocked) {
+        throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
+      }
+
+      const user = legacyUser ?? (await createUser(profile));
+      const fields = { ...profileFields(profile, now), user: user.id };
+
+      if (existing) {
+        await strapi.db.query(IDENTITY_UID).update({ where: { id: existing.id }, data: fields });
+      } else {
+        await strapi.db.query(IDENTITY_UID).create({
+          data: { unionId: profile.union_id, firstLoginAt: now, ...fields },
+        });
+      }
+      return user;
+    });
+
+  return {
+    /** The users-permissions user a TikTok account logs in as, created on its first login. */
+    async resolveUser(profile: TikTokProfile): Promise<UpUser> {
+      const now = new Date();
+
+      for (let attempt = 0; ; attempt += 1) {
+        const identity = await findIdentity(profile.union_id);
+
+        if (identity?.user) {
+          if (identity.user.blocked) {
+            throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
+          }
+          await strapi.db
+            .query(IDENTITY_UID)
+            .update({ where: { id: identity.id }, data: profileFields(profile, now) });
+          return identity.user;
+        }
+
+        try {
+          return await linkAccount(profile, identity, now);
+        } catch (error) {
+          // Another request linked this account first: its identity is there now, use it.
+          if (attempt === 0 && isUniqueViolation(error)) continue;
+          throw error;
+        }
+      }
+    },
+  };
+};

@@ -1,0 +1,12 @@
+import accounts from './accounts';
+import connect from './connect';
+import session from './session';
+import tiktokApi from './tiktok-api';
+
+const services = { accounts, connect, session, tiktokApi };
+
+export default services;
+
+export type Services = {
+  [Name in keyof typeof services]: ReturnType<(typeof services)[Name]>;
+};

@@ -1,0 +1,19 @@
+const MAX_LENGTH = 50;
+export const MIN_LENGTH = 3;
+
+/**
+ * A readable username base from what TikTok sent: display names can hold any character, including
+ * control characters, zero-width joiners and nothing at all. Never throws.
+ */
+export const usernameBase = (...candidates: Array<string | undefined>): string => {
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const cleaned = candidate
+      .normalize('NFC')
+      .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim();
+    if (cleaned) return Array.from(cleaned).slice(0, MAX_LENGTH).join('');
+  }
+  return 'tiktok';
+};

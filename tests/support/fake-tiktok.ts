@@ -1,0 +1,279 @@
+/**
+ * A local TikTok Open API (v2) for tests and the playground: a real HTTP server on 127.0.0.1 that
+ * speaks the formats described in the project's TikTok notes, with accounts, scopes, fault modes
+ * and request counters. It is never part of the published package.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export type Scope = 'user.info.basic' | 'user.info.profile' | 'user.info.stats';
+
+export interface FakeAccount {
+  unionId: string;
+  /** open_id per client key: TikTok gives each app its own id for the same person. */
+  openIds: Record<string, string>;
+  displayName: string;
+  avatarUrl: string;
+  username: string;
+  isVerified: boolean;
+  stats: { follower_count: number; following_count: number; likes_count: number; video_count: number };
+}
+
+interface TokenGrant {
+  account: FakeAccount;
+  clientKey: string;
+  scopes: Scope[];
+}
+
+/** What the next user/info answers look like instead of a normal answer. */
+export type Fault =
+  | { kind: 'delay'; ms: number } // answers normally, late
+  | { kind: 'hang' } // never answers
+  | { kind: 'reset' } // destroys the connection
+  | { kind: 'status'; status: number; code: string; withData?: boolean } // a TikTok error object
+  | { kind: 'malformed' } // 200 with a body that is not JSON
+  | { kind: 'truncated' } // 200 whose body stops half way
+  | { kind: 'html'; status: number } // a proxy error page
+  | { kind: 'no-union-id' } // ok, but the user has no union_id
+  | { kind: 'no-error-object' }; // 200 with data but no error object
+
+const FIELD_SCOPES: Record<string, Scope> = {
+  open_id: 'user.info.basic',
+  union_id: 'user.info.basic',
+  avatar_url: 'user.info.basic',
+  avatar_url_100: 'user.info.basic',
+  avatar_large_url: 'user.info.basic',
+  display_name: 'user.info.basic',
+  bio_description: 'user.info.profile',
+  profile_deep_link: 'user.info.profile',
+  is_verified: 'user.info.profile',
+  username: 'user.info.profile',
+  follower_count: 'user.info.stats',
+  following_count: 'user.info.stats',
+  likes_count: 'user.info.stats',
+  video_count: 'user.info.stats',
+};
+
+export const DEFAULT_CLIENT_KEY = 'aw-default-client';
+
+const logId = () => `2026${randomBytes(13).toString('hex').toUpperCase()}`;
+
+export class FakeTikTok {
+  readonly counters = { userInfo: 0, token: 0, connections: 0 };
+  /** The TikTok log_ids of every error answer, in order, so tests can find them in the logs. */
+  readonly errorLogIds: string[] = [];
+  /** Extra latency of every answer, in milliseconds. */
+  latencyMs = 0;
+  /** Sliding one-minute window of user/info calls, as TikTok enforces it (600 per minute). */
+  rateLimitPerMinute = 600;
+
+  private readonly accounts = new Map<string, FakeAccount>();
+  private readonly tokens = new Map<string, TokenGrant>();
+  private readonly faults: Fault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly recentCalls: number[] = [];
+  private readonly server: http.Server;
+
+  private constructor() {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.server.on('connection', (socket) => {
+      this.counters.connections += 1;
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(port = 0): Promise<FakeTikTok> {
+    const fake = new FakeTikTok();
+    await new Promise<void>((resolve, reject) => {
+      fake.server.once('error', reject);
+      fake.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return fake;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** A new TikTok user; fields not given are made up. */
+  addAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
+    const unionId = overrides.unionId ?? randomUUID();
+    const account: FakeAccount = {
+      unionId,
+      openIds: {},
+      displayName: `Tester ${unionId.slice(0, 6)}`,
+      avatarUrl: `https://p16-sign.tiktokcdn.example/${unionId}.jpeg`,
+      username: `tester.${unionId.slice(0, 8)}`,
+      isVerified: false,
+      stats: { follower_count: 10, following_count: 20, likes_count: 30, video_count: 4 },
+      ...overrides,
+    };
+    this.accounts.set(unionId, account);
+    return account;
+  }
+
+  openIdFor(account: FakeAccount, clientKey = DEFAULT_CLIENT_KEY) {
+    account.openIds[clientKey] ??= randomUUID();
+    return account.openIds[clientKey];
+  }
+
+  /** An access token for the account, as TikTok's authorize + token flow would mint it. */
+  issueAccessToken(
+    account: FakeAccount,
+    { clientKey = DEFAULT_CLIENT_KEY, scopes = ['user.info.basic'] as Scope[], token = '' } = {}
+  ) {
+    const accessToken = token || `act.${randomBytes(24).toString('hex')}!fake`;
+    this.openIdFor(account, clientKey);
+    this.tokens.set(accessToken, { account, clientKey, scopes });
+    return accessToken;
+  }
+
+  revoke(accessToken: string) {
+    this.tokens.delete(accessToken);
+  }
+
+  /** The next `times` user/info calls answer with this fault. */
+  failNext(fault: Fault, times = 1) {
+    for (let i = 0; i < times; i += 1) this.faults.push(fault);
+  }
+
+  resetCounters() {
+    this.counters.userInfo = 0;
+    this.counters.token = 0;
+    this.counters.connections = 0;
+    this.errorLogIds.length = 0;
+  }
+
+  async close() {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake.tiktok');
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+
+    if (req.method === 'GET' && url.pathname === '/v2/user/info/') {
+      this.counters.userInfo += 1;
+      return this.userInfo(req, res);
+    }
+    return this.sendJson(res, 404, {
+      error: { code: 'not_found', message: 'Not found', log_id: this.newErrorLogId() },
+    });
+  }
+
+  private async userInfo(req: IncomingMessage, res: ServerResponse) {
+    const fault = this.faults.shift();
+    if (fault) {
+      const handled = await this.applyFault(fault, req, res);
+      if (handled) return;
+    }
+
+    const now = Date.now();
+    while (this.recentCalls.length && this.recentCalls[0] <= now - 60_000) this.recentCalls.shift();
+    this.recentCalls.push(now);
+    if (this.recentCalls.length > this.rateLimitPerMinute) {
+      return this.sendError(res, 429, 'rate_limit_exceeded', 'Rate limit exceeded.');
+    }
+
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    const rawFields = /(?:^|&)fields=([^&]*)/.exec(query)?.[1];
+    // TikTok was observed to reject an encoded comma: fields must be sent with literal commas.
+    if (!rawFields || /%2C/i.test(rawFields)) {
+      return this.sendError(res, 400, 'invalid_params', 'The fields parameter is missing or invalid.');
+    }
+    const fields = decodeURIComponent(rawFields).split(',');
+    if (fields.some((field) => !(field in FIELD_SCOPES))) {
+      return this.sendError(res, 400, 'invalid_params', 'Unknown field requested.');
+    }
+
+    const grant = this.tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    if (!grant) {
+      return this.sendError(res, 401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
+    }
+    if (fields.some((field) => !grant.scopes.includes(FIELD_SCOPES[field]))) {
+      return this.sendError(res, 401, 'scope_not_authorized', 'The user did not authorize the scope required for completing this request.');
+    }
+
+    const { account } = grant;
+    const all: Record<string, unknown> = {
+      open_id: account.openIds[grant.clientKey],
+      union_id: account.unionId,
+      avatar_url: account.avatarUrl,
+      avatar_url_100: account.avatarUrl,
+      avatar_large_url: account.avatarUrl,
+      display_name: account.displayName,
+      bio_description: '',
+      profile_deep_link: `https://vm.tiktok.example/${account.username}`,
+      is_verified: account.isVerified,
+      username: account.username,
+      ...account.stats,
+    };
+    const user = Object.fromEntries(fields.map((field) => [field, all[field]]));
+    return this.sendJson(res, 200, { data: { user }, error: { code: 'ok', message: '', log_id: logId() } });
+  }
+
+  /** Returns true when the fault produced the whole answer. */
+  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse) {
+    switch (fault.kind) {
+      case 'delay':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return false;
+      case 'hang':
+        return true; // the socket stays open until the client gives up or close() runs
+      case 'reset':
+        req.socket.destroy();
+        return true;
+      case 'status':
+        this.sendJson(res, fault.status, {
+          ...(fault.withData ? { data: {} } : {}),
+          error: { code: fault.code, message: `Fake ${fault.code}`, log_id: this.newErrorLogId() },
+        });
+        return true;
+      case 'malformed':
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"data":{"user":');
+        return true;
+      case 'truncated':
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
+        res.write('{"data":{"user":{"open_id":"x"');
+        setImmediate(() => req.socket.destroy());
+        return true;
+      case 'html':
+        res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end('<html><body>Bad gateway</body></html>');
+        return true;
+      case 'no-union-id':
+      case 'no-error-object': {
+        const grant = this.tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+        const user = { open_id: grant ? grant.account.openIds[grant.clientKey] : randomUUID(), display_name: 'Nobody' };
+        this.sendJson(
+          res,
+          200,
+          fault.kind === 'no-union-id'
+            ? { data: { user }, error: { code: 'ok', message: '', log_id: this.newErrorLogId() } }
+            : { data: { user: { ...user, union_id: randomUUID() } } }
+        );
+        return true;
+      }
+    }
+  }
+
+  private newErrorLogId() {
+    const id = logId();
+    this.errorLogIds.push(id);
+    return id;
+  }
+
+  private sendError(res: ServerResponse, status: number, code: string, message: string) {
+    this.sendJson(res, status, { data: {}, error: { code, message, log_id: this.newErrorLogId() } });
+  }
+
+  private sendJson(res: ServerResponse, status: number, body: unknown) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}

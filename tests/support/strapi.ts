@@ -1,0 +1,73 @@
+/**
+ * Boots the playground Strapi app in-process for one test file: its own SQLite file, the plugin
+ * from dist/, the real users-permissions plugin, and every log line captured in memory.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Transport from 'winston-transport';
+import supertest from 'supertest';
+import { compileStrapi, createStrapi } from '@strapi/strapi';
+import type { Core } from '@strapi/strapi';
+
+export const PLAYGROUND_DIR = path.resolve(__dirname, '..', '..', 'playground');
+
+export interface TestApp {
+  strapi: Core.Strapi;
+  request: () => ReturnType<typeof supertest>;
+  /** Every line Strapi logged since boot, as `level: message`. */
+  logs: string[];
+  destroy: () => Promise<void>;
+}
+
+class MemoryTransport extends Transport {
+  constructor(private readonly lines: string[]) {
+    super({ level: 'debug' });
+  }
+
+  log(info: { level: string; message: unknown }, done: () => void) {
+    this.lines.push(`${info.level}: ${typeof info.message === 'string' ? info.message : JSON.stringify(info.message)}`);
+    done();
+  }
+}
+
+/** Boots Strapi with the given environment (see playground/config/plugins.js for the TikTok options). */
+export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
+  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-'));
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+    STRAPI_STARTUP_LOG: 'false',
+    LOG_SILENT: 'true',
+    LOG_LEVEL: 'debug',
+    DATABASE_FILENAME: path.join(dbDir, 'data.db'),
+    ...env,
+  });
+
+  const logs: string[] = [];
+  const strapi = await createStrapi({
+    ...(await compileStrapi({ appDir: PLAYGROUND_DIR })),
+    autoReload: false,
+    serveAdminPanel: false,
+  }).load();
+
+  strapi.log.add(new MemoryTransport(logs));
+  strapi.server.mount();
+
+  return {
+    strapi,
+    request: () => supertest(strapi.server.httpServer),
+    logs,
+    async destroy() {
+      await strapi.destroy();
+      fs.rmSync(dbDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** users-permissions' advanced settings (allow_register, default_role, …), merged with the current ones. */
+export async function setAdvancedSettings(strapi: Core.Strapi, values: Record<string, unknown>) {
+  const store = strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
+  const current = ((await store.get({})) ?? {}) as Record<string, unknown>;
+  await store.set({ value: { ...current, ...values } });
+}
