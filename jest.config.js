@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type-checking is `npm run typecheck`; jest only strips types.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tests/tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tests/tsconfig.json' }],
   },
   testTimeout: 60000,
   maxWorkers: 2,

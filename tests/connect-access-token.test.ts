@@ -19,18 +19,25 @@ afterAll(async () => {
 
 beforeEach(() => tiktok.resetCounters());
 
-const connect = (body: unknown) => app.request().post('/api/tiktok-auth-mobile/connect').send(body as object);
+const connect = (body: unknown) =>
+  app.request().post('/api/tiktok-auth-mobile/connect').send(body as object);
 const users = () => app.strapi.db.query(USER_UID);
+const identities = () => app.strapi.db.query(IDENTITY_UID);
+const countUsersFor = (unionId: string) =>
+  users().count({ where: { email: `${unionId}@tiktok.com` } });
 
-describe('POST /api/tiktok-auth-mobile/connect with an access_token', () => {
-  it('creates a users-permissions user on the first login and answers like /api/auth/local', async () => {
-    const account = tiktok.addAccount({ displayName: 'Jane Doe' });
-    const token = tiktok.issueAccessToken(account);
+const loginAs = async (overrides: Parameters<FakeTikTok['addAccount']>[0] = {}) => {
+  const account = tiktok.addAccount(overrides);
+  const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+  return { account, res };
+};
 
-    const res = await connect({ access_token: token });
+describe('first login', () => {
+  it('creates a users-permissions user and answers like /api/auth/local', async () => {
+    const { account, res } = await loginAs({ displayName: 'Jane Doe' });
 
     expect(res.status).toBe(200);
-    expect(typeof res.body.jwt).toBe('string');
+    expect(Object.keys(res.body).sort()).toEqual(['jwt', 'user']);
     expect(res.body.user).toMatchObject({
       username: 'Jane Doe',
       email: `${account.unionId}@tiktok.com`,
@@ -38,16 +45,253 @@ describe('POST /api/tiktok-auth-mobile/connect with an access_token', () => {
       confirmed: true,
       blocked: false,
     });
-    expect(res.body.user).not.toHaveProperty('password');
-    expect(res.body.user).not.toHaveProperty('resetPasswordToken');
+    for (const secret of ['password', 'resetPasswordToken', 'confirmationToken']) {
+      expect(res.body.user).not.toHaveProperty(secret);
+    }
     expect(tiktok.counters.userInfo).toBe(1);
 
     const stored = await users().findOne({ where: { id: res.body.user.id }, populate: ['role'] });
-    expect(stored).toMatchObject({ email: `${account.unionId}@tiktok.com`, provider: 'tiktok', confirmed: true });
+    expect(stored).toMatchObject({
+      email: `${account.unionId}@tiktok.com`,
+      provider: 'tiktok',
+      confirmed: true,
+      blocked: false,
+    });
     expect(stored.role.type).toBe('authenticated');
+  });
+
+  it('issues a JWT that works on GET /api/users/me', async () => {
+    const { res } = await loginAs();
 
     const me = await app.request().get('/api/users/me').set('Authorization', `Bearer ${res.body.jwt}`);
+
     expect(me.status).toBe(200);
     expect(me.body.id).toBe(res.body.user.id);
+    expect(me.body.provider).toBe('tiktok');
+  });
+
+  it('lower-cases the pseudo-email', async () => {
+    const unionId = 'C9C60F44-A68E-4F5D-84DD-CE22FAEB0BA1';
+    const { res } = await loginAs({ unionId });
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.email).toBe(`${unionId.toLowerCase()}@tiktok.com`);
+  });
+
+  it("gives the user users-permissions' configured default role", async () => {
+    const role = await app.strapi.db
+      .query('plugin::users-permissions.role')
+      .create({ data: { name: 'TikTok fans', type: 'tiktok-fans', description: 'test role' } });
+    await setAdvancedSettings(app.strapi, { default_role: 'tiktok-fans' });
+    try {
+      const { res } = await loginAs();
+
+      expect(res.status).toBe(200);
+      const stored = await users().findOne({ where: { id: res.body.user.id }, populate: ['role'] });
+      expect(stored.role.id).toBe(role.id);
+    } finally {
+      await setAdvancedSettings(app.strapi, { default_role: 'authenticated' });
+    }
+  });
+
+  it('stores a TikTok identity linked to the user', async () => {
+    const { account, res } = await loginAs({ displayName: 'Linked', avatarUrl: 'https://cdn.example/a.jpg' });
+
+    const identity = await identities().findOne({ where: { unionId: account.unionId }, populate: ['user'] });
+    expect(identity).toMatchObject({
+      unionId: account.unionId,
+      displayName: 'Linked',
+      avatarUrl: 'https://cdn.example/a.jpg',
+    });
+    expect(identity.user.id).toBe(res.body.user.id);
+    expect(identity.firstLoginAt).toBeTruthy();
+  });
+});
+
+describe('returning login', () => {
+  it('maps the same union_id to the same user, whatever token is used', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    const second = await connect({ access_token: tiktok.issueAccessToken(account) });
+    const otherApp = await connect({ access_token: tiktok.issueAccessToken(account, { clientKey: 'aw-android' }) });
+
+    expect([first.status, second.status, otherApp.status]).toEqual([200, 200, 200]);
+    expect(second.body.user.id).toBe(first.body.user.id);
+    expect(otherApp.body.user.id).toBe(first.body.user.id);
+    expect(await countUsersFor(account.unionId)).toBe(1);
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(1);
+    expect(tiktok.counters.userInfo).toBe(3);
+  });
+
+  it('refreshes the stored profile fields but not the username', async () => {
+    const account = tiktok.addAccount({ displayName: 'Before' });
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    account.displayName = 'After';
+    account.avatarUrl = 'https://cdn.example/new.jpg';
+
+    const second = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(second.status).toBe(200);
+    expect(second.body.user.username).toBe(first.body.user.username);
+    const identity = await identities().findOne({ where: { unionId: account.unionId } });
+    expect(identity).toMatchObject({ displayName: 'After', avatarUrl: 'https://cdn.example/new.jpg' });
+  });
+
+  it('finds a user created by the original plugin instead of duplicating it, and links it', async () => {
+    const account = tiktok.addAccount();
+    const legacy = await users().create({
+      data: {
+        username: 'legacy-user',
+        email: `${account.unionId}@tiktok.com`,
+        provider: 'tiktok',
+        confirmed: true,
+        blocked: false,
+      },
+    });
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).toBe(legacy.id);
+    expect(res.body.user.username).toBe('legacy-user');
+    expect(await countUsersFor(account.unionId)).toBe(1);
+    const identity = await identities().findOne({ where: { unionId: account.unionId }, populate: ['user'] });
+    expect(identity.user.id).toBe(legacy.id);
+  });
+
+  it('does not take over a local account that happens to use the same address', async () => {
+    const account = tiktok.addAccount();
+    const local = await users().create({
+      data: { username: 'local-owner', email: `${account.unionId}@tiktok.com`, provider: 'local', confirmed: true },
+    });
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).not.toBe(local.id);
+    expect(res.body.user.provider).toBe('tiktok');
+  });
+});
+
+describe('registration and blocked users', () => {
+  afterEach(() => setAdvancedSettings(app.strapi, { allow_register: true }));
+
+  it('refuses to create a user when users-permissions registration is disabled', async () => {
+    await setAdvancedSettings(app.strapi, { allow_register: false });
+    const before = await users().count();
+
+    const { account, res } = await loginAs();
+
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ data: null, error: { status: 400, details: { code: 'registration_disabled' } } });
+    expect(await users().count()).toBe(before);
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+  });
+
+  it('still logs in existing users when registration is disabled', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await setAdvancedSettings(app.strapi, { allow_register: false });
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).toBe(first.body.user.id);
+  });
+
+  it('answers 403 user_blocked for a blocked user and changes nothing', async () => {
+    const account = tiktok.addAccount({ displayName: 'Blocked Before' });
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await users().update({ where: { id: first.body.user.id }, data: { blocked: true } });
+    const userBefore = await users().findOne({ where: { id: first.body.user.id } });
+    account.displayName = 'Blocked After';
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ data: null, error: { status: 403, details: { code: 'user_blocked' } } });
+    expect(res.body).not.toHaveProperty('jwt');
+    expect(await users().findOne({ where: { id: first.body.user.id } })).toEqual(userBefore);
+    const identity = await identities().findOne({ where: { unionId: account.unionId } });
+    expect(identity.displayName).toBe('Blocked Before');
+  });
+
+  it('answers 403 for a blocked user of the original plugin without linking it', async () => {
+    const account = tiktok.addAccount();
+    await users().create({
+      data: { username: 'blocked-legacy', email: `${account.unionId}@tiktok.com`, provider: 'tiktok', blocked: true },
+    });
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(403);
+    expect(res.body.error.details.code).toBe('user_blocked');
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+  });
+});
+
+describe('usernames', () => {
+  it.each([
+    ['an empty display name', ''],
+    ['only whitespace and control characters', ' \u0000\u0007\n\t\u200b '],
+    ['a one-character name', 'J'],
+    ['emoji', '🦄✨'],
+    ['right-to-left text', 'مرحبا'],
+    ['a very long name', 'x'.repeat(5000)],
+    ['a lone surrogate', '\ud800abc'],
+  ])('makes a valid username from %s', async (_label, displayName) => {
+    const { res } = await loginAs({ displayName });
+
+    expect(res.status).toBe(200);
+    const { username } = res.body.user;
+    expect(typeof username).toBe('string');
+    expect(username.length).toBeGreaterThanOrEqual(3);
+    expect(username.length).toBeLessThanOrEqual(60);
+    expect(username).not.toMatch(/[\u0000-\u001f\u200b]/);
+  });
+
+  it('keeps readable names as they are', async () => {
+    const { res } = await loginAs({ displayName: '  Zoë   Ångström 🎸 ' });
+
+    expect(res.body.user.username).toBe('Zoë Ångström 🎸');
+  });
+
+  it('makes taken usernames unique', async () => {
+    const first = await loginAs({ displayName: 'Same Name' });
+    const second = await loginAs({ displayName: 'Same Name' });
+
+    expect([first.res.status, second.res.status]).toEqual([200, 200]);
+    expect(first.res.body.user.username).toBe('Same Name');
+    expect(second.res.body.user.username).not.toBe('Same Name');
+    expect(second.res.body.user.username.startsWith('Same Name')).toBe(true);
+    expect(second.res.body.user.id).not.toBe(first.res.body.user.id);
+  });
+});
+
+describe('tokens TikTok rejects', () => {
+  it('answers 400 tiktok_token_invalid for an unknown or revoked token and creates nothing', async () => {
+    const account = tiktok.addAccount();
+    const token = tiktok.issueAccessToken(account);
+    tiktok.revoke(token);
+    const before = await users().count();
+
+    const res = await connect({ access_token: token });
+
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      data: null,
+      error: { status: 400, details: { code: 'tiktok_token_invalid' } },
+    });
+    expect(tiktok.counters.userInfo).toBe(1);
+    expect(await users().count()).toBe(before);
+    expect(app.logs.join('\n')).toContain(tiktok.errorLogIds[0]);
+    expect(app.logs.join('\n')).not.toContain(token);
+  });
+
+  it('sends the token as a bearer header and the fields with literal commas', async () => {
+    // The fake answers invalid_params to an encoded comma; a 200 proves the request shape.
+    const { res } = await loginAs();
+    expect(res.status).toBe(200);
+    expect(tiktok.errorLogIds).toEqual([]);
   });
 });

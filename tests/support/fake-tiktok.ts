@@ -73,6 +73,7 @@ export class FakeTikTok {
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly recentCalls: number[] = [];
+  private pausedPort = 0;
   private readonly server: http.Server;
 
   private constructor() {
@@ -146,6 +147,19 @@ export class FakeTikTok {
     this.counters.token = 0;
     this.counters.connections = 0;
     this.errorLogIds.length = 0;
+  }
+
+  /** Stops accepting connections (clients get ECONNREFUSED) until resume(); drops open ones. */
+  async pause() {
+    this.pausedPort = (this.server.address() as AddressInfo).port;
+    await this.close();
+  }
+
+  async resume() {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.pausedPort, '127.0.0.1', () => resolve());
+    });
   }
 
   async close() {

@@ -31,10 +31,22 @@ class MemoryTransport extends Transport {
   }
 }
 
+/** Sets environment variables and returns a function that puts the previous values back. */
+function setEnv(values: Record<string, string>) {
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
 /** Boots Strapi with the given environment (see playground/config/plugins.js for the TikTok options). */
 export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-'));
-  Object.assign(process.env, {
+  const restoreEnv = setEnv({
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
     STRAPI_STARTUP_LOG: 'false',
@@ -45,11 +57,18 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
   });
 
   const logs: string[] = [];
-  const strapi = await createStrapi({
-    ...(await compileStrapi({ appDir: PLAYGROUND_DIR })),
-    autoReload: false,
-    serveAdminPanel: false,
-  }).load();
+  let strapi: Core.Strapi;
+  try {
+    strapi = await createStrapi({
+      ...(await compileStrapi({ appDir: PLAYGROUND_DIR })),
+      autoReload: false,
+      serveAdminPanel: false,
+    }).load();
+  } catch (error) {
+    restoreEnv();
+    fs.rmSync(dbDir, { recursive: true, force: true });
+    throw error;
+  }
 
   strapi.log.add(new MemoryTransport(logs));
   strapi.server.mount();
@@ -60,6 +79,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     logs,
     async destroy() {
       await strapi.destroy();
+      restoreEnv();
       fs.rmSync(dbDir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,7 @@ export const usernameBase = (...candidates: Array<string | undefined>): string =
     if (typeof candidate !== 'string') continue;
     const cleaned = candidate
       .normalize('NFC')
-      .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, '')
+      .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu, '')
       .replace(/\s+/gu, ' ')
       .trim();
     if (cleaned) return Array.from(cleaned).slice(0, MAX_LENGTH).join('');
