@@ -10,8 +10,8 @@ export const usernameBase = (...candidates: Array<string | undefined>): string =
     if (typeof candidate !== 'string') continue;
     const cleaned = candidate
       .normalize('NFC')
-      .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu, '')
-      .replace(/\s+/gu, ' ')
+      .replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu, '')
+      .replace(/[\s\p{Cc}]+/gu, ' ')
       .trim();
     if (cleaned) return Array.from(cleaned).slice(0, MAX_LENGTH).join('');
   }
