@@ -173,6 +173,39 @@ describe('returning login', () => {
   });
 });
 
+describe('a linked user that was deleted', () => {
+  afterEach(() => setAdvancedSettings(app.strapi, { allow_register: true }));
+
+  it('gets a fresh user on the next login, linked to the same identity', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await users().delete({ where: { id: first.body.user.id } });
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).not.toBe(first.body.user.id);
+    const identity = await identities().findOne({ where: { unionId: account.unionId }, populate: ['user'] });
+    expect(identity.user.id).toBe(again.body.user.id);
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(1);
+  });
+
+  it('answers registration_disabled when registration is off, and leaves the identity alone', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await users().delete({ where: { id: first.body.user.id } });
+    await setAdvancedSettings(app.strapi, { allow_register: false });
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(400);
+    expect(again.body.error.details.code).toBe('registration_disabled');
+    expect(await countUsersFor(account.unionId)).toBe(0);
+    const identity = await identities().findOne({ where: { unionId: account.unionId }, populate: ['user'] });
+    expect(identity.user).toBeNull();
+  });
+});
+
 describe('registration and blocked users', () => {
   afterEach(() => setAdvancedSettings(app.strapi, { allow_register: true }));
 

@@ -3,7 +3,7 @@ import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { Core } from '@strapi/strapi';
 
-import { ConnectError } from '../errors';
+import { ConnectError, type ConnectErrorCode } from '../errors';
 import type { PluginConfig, TikTokScope } from '../config';
 
 /** The TikTok profile fields the plugin reads from user/info. */
@@ -14,12 +14,6 @@ export interface TikTokProfile {
   avatar_url?: string;
   username?: string;
   is_verified?: boolean;
-}
-
-interface TikTokErrorObject {
-  code?: unknown;
-  message?: unknown;
-  log_id?: unknown;
 }
 
 const BASIC_FIELDS = ['open_id', 'union_id', 'display_name', 'avatar_url'];
@@ -51,11 +45,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     headers: { Accept: 'application/json' },
   });
 
-  const unavailable = (reason: string, logId?: unknown): never => {
-    strapi.log.warn(
-      `[tiktok-auth-mobile] TikTok user/info failed: ${reason}${nonEmptyString(logId) ? ` (log_id ${logId})` : ''}`
+  const clientMessages = {
+    tiktok_unavailable: 'TikTok could not be reached, try again later',
+    tiktok_rate_limited: 'TikTok is rate limiting logins, try again shortly',
+    tiktok_token_invalid: 'The TikTok access token is invalid or expired',
+    tiktok_scope_missing: `The TikTok user did not grant the scopes this app requires: ${config.scopes.join(',')}`,
+  } satisfies Partial<Record<ConnectErrorCode, string>>;
+
+  /** Logs why TikTok refused (with its log_id, never the token) and answers the client with `code`. */
+  const fail = (code: keyof typeof clientMessages, reason: string, logId?: unknown): never => {
+    const level = code === 'tiktok_unavailable' || code === 'tiktok_rate_limited' ? 'warn' : 'info';
+    strapi.log[level](
+      `[tiktok-auth-mobile] TikTok user/info: ${reason} (log_id ${nonEmptyString(logId) ? logId : 'none'})`
     );
-    throw new ConnectError('tiktok_unavailable', 'TikTok could not be reached, try again later');
+    throw new ConnectError(code, clientMessages[code]);
   };
 
   const describeNetworkError = (error: unknown) => {
@@ -74,44 +77,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       let response;
       try {
+        // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
         response = await client.get(`/v2/user/info/?fields=${fields}`, {
           headers: { Authorization: `Bearer ${accessToken}` },
-          responseType: 'json',
         });
       } catch (error) {
-        return unavailable(describeNetworkError(error));
+        return fail('tiktok_unavailable', describeNetworkError(error));
       }
 
+      // Every TikTok answer carries an `error` object; its code decides, not the HTTP status.
       const body: unknown = response.data;
-      const tiktokError: TikTokErrorObject = isObject(body) && isObject(body.error) ? body.error : {};
-      const code = tiktokError.code;
-      const logId = tiktokError.log_id;
+      const { code, log_id: logId } = isObject(body) && isObject(body.error) ? body.error : {};
 
       if (response.status === 429 || code === 'rate_limit_exceeded') {
-        strapi.log.warn(`[tiktok-auth-mobile] TikTok rate limit reached (log_id ${String(logId ?? 'none')})`);
-        throw new ConnectError('tiktok_rate_limited', 'TikTok is rate limiting logins, try again shortly');
+        return fail('tiktok_rate_limited', `rate limited (HTTP ${response.status})`, logId);
       }
-      if (code === 'access_token_invalid') {
-        strapi.log.info(`[tiktok-auth-mobile] TikTok rejected an access token (log_id ${String(logId ?? 'none')})`);
-        throw new ConnectError('tiktok_token_invalid', 'The TikTok access token is invalid or expired');
-      }
-      if (code === 'scope_not_authorized') {
-        strapi.log.info(`[tiktok-auth-mobile] TikTok user did not grant a scope (log_id ${String(logId ?? 'none')})`);
-        throw new ConnectError(
-          'tiktok_scope_missing',
-          `The TikTok user did not grant the scopes this app requires: ${config.scopes.join(',')}`
-        );
-      }
+      if (code === 'access_token_invalid') return fail('tiktok_token_invalid', 'access token rejected', logId);
+      if (code === 'scope_not_authorized') return fail('tiktok_scope_missing', 'scope not granted', logId);
       if (code !== 'ok') {
-        return unavailable(
-          `HTTP ${response.status}, error ${nonEmptyString(code) ? code : 'missing or malformed'}`,
-          logId
-        );
+        const described = nonEmptyString(code) ? `error ${code}` : 'no error object';
+        return fail('tiktok_unavailable', `HTTP ${response.status}, ${described}`, logId);
       }
 
       const user = isObject(body) && isObject(body.data) && isObject(body.data.user) ? body.data.user : null;
       if (!user || !nonEmptyString(user.open_id) || !nonEmptyString(user.union_id)) {
-        return unavailable('answer without open_id or union_id', logId);
+        return fail('tiktok_unavailable', 'answer without open_id or union_id', logId);
       }
 
       return {
