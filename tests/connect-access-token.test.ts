@@ -37,7 +37,13 @@ describe('first login', () => {
     const { account, res } = await loginAs({ displayName: 'Jane Doe' });
 
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['jwt', 'user']);
+    expect(Object.keys(res.body).sort()).toEqual(['jwt', 'profile', 'user']);
+    expect(res.body.profile).toEqual({
+      union_id: account.unionId,
+      open_id: account.openIds['aw-default-client'],
+      display_name: 'Jane Doe',
+      avatar_url: account.avatarUrl,
+    });
     expect(res.body.user).toMatchObject({
       username: 'Jane Doe',
       email: `${account.unionId}@tiktok.com`,

@@ -58,6 +58,7 @@ describe('scopes: user.info.basic and user.info.profile', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.user.username).toBe('real.handle');
+    expect(res.body.profile).toMatchObject({ union_id: account.unionId, username: 'real.handle' });
     const identity = await app()
       .strapi.db.query('plugin::tiktok-auth-mobile.identity')
       .findOne({ where: { unionId: account.unionId } });
@@ -89,7 +90,7 @@ describe("users-permissions jwtManagement: 'refresh'", () => {
       .send({ access_token: tiktok.issueAccessToken(account), deviceId: 'device-1' });
 
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['jwt', 'refreshToken', 'user']);
+    expect(Object.keys(res.body).sort()).toEqual(['jwt', 'profile', 'refreshToken', 'user']);
 
     const me = await app().request().get('/api/users/me').set('Authorization', `Bearer ${res.body.jwt}`);
     expect(me.status).toBe(200);

@@ -4,6 +4,9 @@ import type { Context } from 'koa';
 export const CONNECT_ERRORS = {
   invalid_request: 400,
   access_token_disabled: 400,
+  unknown_client: 400,
+  redirect_uri_mismatch: 400,
+  tiktok_code_invalid: 400,
   tiktok_token_invalid: 400,
   tiktok_scope_missing: 400,
   registration_disabled: 400,

@@ -5,7 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 export type Scope = 'user.info.basic' | 'user.info.profile' | 'user.info.stats';
 
@@ -18,6 +18,22 @@ export interface FakeAccount {
   username: string;
   isVerified: boolean;
   stats: { follower_count: number; following_count: number; likes_count: number; video_count: number };
+}
+
+/** An app registered in the developer portal: one per platform (iOS, Android, sandbox…). */
+export interface FakeClient {
+  clientKey: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+interface AuthorizationCode {
+  account: FakeAccount;
+  clientKey: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scopes: Scope[];
+  used: boolean;
 }
 
 interface TokenGrant {
@@ -55,7 +71,16 @@ const FIELD_SCOPES: Record<string, Scope> = {
   video_count: 'user.info.stats',
 };
 
+/** What the token endpoint answers instead of a normal answer. */
+export type TokenFault =
+  | Fault
+  | { kind: 'oauth-error'; status: number; error: string } // {"error": …, "error_description": …}
+  | { kind: 'open-id-mismatch' }; // a token whose open_id is not the user's
+
 export const DEFAULT_CLIENT_KEY = 'aw-default-client';
+
+/** TikTok's PKCE variant: the challenge is the lower-case hex SHA-256 of the verifier. */
+export const codeChallengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('hex');
 
 const logId = () => `2026${randomBytes(13).toString('hex').toUpperCase()}`;
 
@@ -71,6 +96,9 @@ export class FakeTikTok {
   private readonly accounts = new Map<string, FakeAccount>();
   private readonly tokens = new Map<string, TokenGrant>();
   private readonly faults: Fault[] = [];
+  private readonly tokenFaults: TokenFault[] = [];
+  private readonly clients = new Map<string, FakeClient>();
+  private readonly codes = new Map<string, AuthorizationCode>();
   private readonly sockets = new Set<Socket>();
   private readonly recentCalls: number[] = [];
   private pausedPort = 0;
@@ -133,6 +161,36 @@ export class FakeTikTok {
     return accessToken;
   }
 
+  registerClient(client: FakeClient) {
+    this.clients.set(client.clientKey, client);
+    return client;
+  }
+
+  /**
+   * What TikTok's iOS/Android SDK hands the app once the user approves: a single-use code bound to
+   * the client, the redirect URI and the PKCE challenge, plus the verifier the SDK generated.
+   */
+  authorize(
+    account: FakeAccount,
+    {
+      clientKey,
+      redirectUri = this.clients.get(clientKey)?.redirectUris[0] ?? '',
+      scopes = ['user.info.basic'] as Scope[],
+      // Android's SDK makes 32 alphanumerics, below RFC 7636's 43-character minimum.
+      codeVerifier = randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32),
+    }: { clientKey: string; redirectUri?: string; scopes?: Scope[]; codeVerifier?: string }
+  ) {
+    const code = `${randomBytes(18).toString('base64url')}*!3v${randomBytes(6).toString('hex')}`;
+    this.openIdFor(account, clientKey);
+    this.codes.set(code, { account, clientKey, redirectUri, codeChallenge: codeChallengeOf(codeVerifier), scopes, used: false });
+    return { code, codeVerifier };
+  }
+
+  /** The next `times` token-endpoint calls answer with this fault. */
+  failNextToken(fault: TokenFault, times = 1) {
+    for (let i = 0; i < times; i += 1) this.tokenFaults.push(fault);
+  }
+
   revoke(accessToken: string) {
     this.tokens.delete(accessToken);
   }
@@ -145,6 +203,8 @@ export class FakeTikTok {
   resetCounters() {
     this.counters.userInfo = 0;
     this.counters.token = 0;
+    this.faults.length = 0;
+    this.tokenFaults.length = 0;
     this.counters.connections = 0;
     this.errorLogIds.length = 0;
   }
@@ -174,6 +234,10 @@ export class FakeTikTok {
     if (req.method === 'GET' && url.pathname === '/v2/user/info/') {
       this.counters.userInfo += 1;
       return this.userInfo(req, res);
+    }
+    if (req.method === 'POST' && url.pathname === '/v2/oauth/token/') {
+      this.counters.token += 1;
+      return this.token(req, res);
     }
     return this.sendJson(res, 404, {
       error: { code: 'not_found', message: 'Not found', log_id: this.newErrorLogId() },
@@ -231,6 +295,49 @@ export class FakeTikTok {
     return this.sendJson(res, 200, { data: { user }, error: { code: 'ok', message: '', log_id: logId() } });
   }
 
+  private async token(req: IncomingMessage, res: ServerResponse) {
+    const fault = this.tokenFaults.shift();
+    if (fault?.kind === 'oauth-error') {
+      return this.sendOAuthError(res, fault.status, fault.error, `Fake ${fault.error}`);
+    }
+    if (fault && fault.kind !== 'open-id-mismatch' && (await this.applyFault(fault, req, res))) return;
+
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+      return this.sendOAuthError(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
+    }
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const field = (name: string) => form.get(name) ?? '';
+
+    const client = this.clients.get(field('client_key'));
+    if (!client || client.clientSecret !== field('client_secret')) {
+      return this.sendOAuthError(res, 401, 'invalid_client', 'Client key or secret is invalid.');
+    }
+    if (field('grant_type') !== 'authorization_code') {
+      return this.sendOAuthError(res, 400, 'unsupported_grant_type', 'Unsupported grant type.');
+    }
+    const code = this.codes.get(field('code'));
+    if (!code || code.used || code.clientKey !== client.clientKey || code.redirectUri !== field('redirect_uri')) {
+      return this.sendOAuthError(res, 400, 'invalid_grant', 'Authorization code is expired or invalid.');
+    }
+    code.used = true;
+    if (codeChallengeOf(field('code_verifier')) !== code.codeChallenge) {
+      return this.sendOAuthError(res, 400, 'invalid_request', 'Code verifier or code challenge is invalid.');
+    }
+
+    const accessToken = this.issueAccessToken(code.account, { clientKey: client.clientKey, scopes: code.scopes });
+    return this.sendJson(res, 200, {
+      access_token: accessToken,
+      expires_in: 86400,
+      open_id: fault?.kind === 'open-id-mismatch' ? randomUUID() : code.account.openIds[client.clientKey],
+      refresh_expires_in: 31536000,
+      refresh_token: `rft.${randomBytes(24).toString('hex')}`,
+      scope: code.scopes.join(','),
+      token_type: 'Bearer',
+    });
+  }
+
   /** Returns true when the fault produced the whole answer. */
   private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse) {
     switch (fault.kind) {
@@ -279,6 +386,10 @@ export class FakeTikTok {
     const id = logId();
     this.errorLogIds.push(id);
     return id;
+  }
+
+  private sendOAuthError(res: ServerResponse, status: number, error: string, description: string) {
+    this.sendJson(res, status, { error, error_description: description, log_id: this.newErrorLogId() });
   }
 
   private sendError(res: ServerResponse, status: number, code: string, message: string) {

@@ -25,8 +25,19 @@ export interface UpUser {
 interface Identity {
   id: number;
   unionId: string;
+  openIds: Record<string, string> | null;
+  firstLoginAt: string | Date | null;
   user: UpUser | null;
 }
+
+/** How the login was proven: the client a code was exchanged for, and the scopes granted. */
+export interface LoginContext {
+  clientKey?: string;
+  scopes: string[];
+}
+
+/** Thrown inside the linking transaction when another login changed the identity first. */
+class LostRace extends Error {}
 
 interface AdvancedSettings {
   allow_register?: boolean;
@@ -49,26 +60,30 @@ const isUniqueViolation = (error: unknown) => {
 };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const profileFields = (profile: TikTokProfile, now: Date) => ({
+  const identities = () => strapi.db.query(IDENTITY_UID);
+  const users = () => strapi.db.query(USER_UID);
+
+  /** The identity columns every login refreshes. */
+  const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Identity | null, now: Date) => ({
     displayName: profile.display_name ?? null,
     avatarUrl: profile.avatar_url ?? null,
     username: profile.username ?? null,
     isVerified: profile.is_verified ?? null,
+    grantedScopes: login.scopes,
+    openIds: login.clientKey
+      ? { ...previous?.openIds, [login.clientKey]: profile.open_id }
+      : previous?.openIds ?? {},
     lastLoginAt: now,
   });
 
   const findIdentity = (unionId: string) =>
-    strapi.db.query(IDENTITY_UID).findOne({
-      where: { unionId },
-      populate: { user: true },
-    }) as Promise<Identity | null>;
+    identities().findOne({ where: { unionId }, populate: { user: true } }) as Promise<Identity | null>;
 
   const findAvailableUsername = async (base: string) => {
-    const users = strapi.db.query(USER_UID);
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const candidate =
         attempt === 0 && base.length >= MIN_LENGTH ? base : `${base}${randomInt(1000, 10000)}`;
-      if ((await users.count({ where: { username: candidate } })) === 0) return candidate;
+      if ((await users().count({ where: { username: candidate } })) === 0) return candidate;
     }
     return `tiktok-${randomUUID()}`;
   };
@@ -90,7 +105,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
 
     const username = await findAvailableUsername(usernameBase(profile.username, profile.display_name));
-    return strapi.db.query(USER_UID).create({
+    return users().create({
       data: {
         username,
         email: pseudoEmail(profile.union_id),
@@ -103,36 +118,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Links a TikTok account to a user inside one transaction: the user found by the original
-   * plugin's pseudo-email, or a new one. The unique index on union_id makes a concurrent login of
-   * the same account fail here and roll back, user included.
+   * Links a TikTok account to a user in one transaction: the user the original plugin created (found
+   * by its pseudo-email), or a new one. Another login linking the same account at the same time
+   * makes this fail and roll back, user included: on the unique index on union_id when the account
+   * is new, on the identity already being replaced when its user was deleted.
    */
-  const linkAccount = (profile: TikTokProfile, existing: Identity | null, now: Date) =>
+  const linkAccount = (profile: TikTokProfile, login: LoginContext, stale: Identity | null, now: Date) =>
     strapi.db.transaction(async () => {
-      const legacyUser = (await strapi.db.query(USER_UID).findOne({
+      if (stale) {
+        // Replacing the row (rather than updating its link) lets only one concurrent login do it.
+        const { count } = await identities().deleteMany({ where: { id: stale.id } });
+        if (count !== 1) throw new LostRace();
+      }
+
+      const legacyUser = (await users().findOne({
         where: { email: pseudoEmail(profile.union_id), provider: PROVIDER },
       })) as UpUser | null;
-
       if (legacyUser?.blocked) {
         throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
       }
 
       const user = legacyUser ?? (await createUser(profile));
-      const fields = { ...profileFields(profile, now), user: user.id };
-
-      if (existing) {
-        await strapi.db.query(IDENTITY_UID).update({ where: { id: existing.id }, data: fields });
-      } else {
-        await strapi.db.query(IDENTITY_UID).create({
-          data: { unionId: profile.union_id, firstLoginAt: now, ...fields },
-        });
-      }
+      await identities().create({
+        data: {
+          unionId: profile.union_id,
+          firstLoginAt: stale?.firstLoginAt ?? now,
+          ...loginFields(profile, login, stale, now),
+          user: user.id,
+        },
+      });
       return user;
     });
 
   return {
     /** The users-permissions user a TikTok account logs in as, created on its first login. */
-    async resolveUser(profile: TikTokProfile): Promise<UpUser> {
+    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<UpUser> {
       const now = new Date();
 
       for (let attempt = 0; ; attempt += 1) {
@@ -142,17 +162,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           if (identity.user.blocked) {
             throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
           }
-          await strapi.db
-            .query(IDENTITY_UID)
-            .update({ where: { id: identity.id }, data: profileFields(profile, now) });
+          await identities().update({
+            where: { id: identity.id },
+            data: loginFields(profile, login, identity, now),
+          });
           return identity.user;
         }
 
         try {
-          return await linkAccount(profile, identity, now);
+          return await linkAccount(profile, login, identity, now);
         } catch (error) {
-          // Another request linked this account first: its identity is there now, use it.
-          if (attempt === 0 && isUniqueViolation(error)) continue;
+          // Another login linked this account first: its identity is there now, use it.
+          if (attempt === 0 && (error instanceof LostRace || isUniqueViolation(error))) continue;
           throw error;
         }
       }

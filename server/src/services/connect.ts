@@ -1,67 +1,83 @@
 import type { Core } from '@strapi/strapi';
-import { yup } from '@strapi/utils';
 
 import { ConnectError } from '../errors';
-import type { PluginConfig } from '../config';
+import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
 import { getService } from '../utils/get-service';
+import type { UpUser } from './accounts';
+import type { EffectiveSettings } from './settings';
+import type { TikTokProfile } from './tiktok-api';
 
-/** TikTok access tokens are ~70 characters; anything far longer is not one. */
-const MAX_TOKEN_LENGTH = 2048;
+type CodeRequest = Extract<ConnectRequest, { flow: 'code' }>;
 
-const tokenField = yup
-  .string()
-  .typeError('${path} must be a string')
-  .min(1, '${path} must not be empty')
-  .max(MAX_TOKEN_LENGTH, '${path} must be at most ${max} characters');
-
-const connectBodySchema = yup
-  .object({ access_token: tokenField.required('${path} is required') })
-  .typeError('the request body must be a JSON object');
-
-export interface ConnectBody {
-  access_token: string;
+interface VerifiedLogin {
+  profile: TikTokProfile;
+  /** The client the code was exchanged for; unknown for a bare access token. */
+  clientKey?: string;
+  scopes: string[];
 }
 
-const parseBody = (body: unknown): ConnectBody => {
-  try {
-    return connectBodySchema.validateSync(body, { strict: true, abortEarly: false }) as ConnectBody;
-  } catch (error) {
-    if (error instanceof yup.ValidationError) {
-      // Only paths and messages: echoing the value back could leak a token.
-      const errors = (error.inner.length ? error.inner : [error]).map(({ path, message }) => ({
-        path: path ?? '',
-        message,
-      }));
-      throw new ConnectError('invalid_request', errors.map((e) => e.message).join('; '), { errors });
-    }
-    throw error;
-  }
-};
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = strapi.config.get('plugin::tiktok-auth-mobile') as PluginConfig;
+  const tiktok = () => getService('tiktokApi');
+
+  const pickClient = (request: CodeRequest, settings: EffectiveSettings) => {
+    const client = request.clientKey
+      ? settings.clients.find(({ clientKey }) => clientKey === request.clientKey)
+      : settings.clients[0];
+    if (!client) {
+      throw new ConnectError(
+        'unknown_client',
+        request.clientKey ? 'client_key is not a TikTok client of this server' : 'No TikTok client is configured on this server'
+      );
+    }
+    if (request.redirectUri !== undefined && request.redirectUri !== client.redirectUri) {
+      throw new ConnectError('redirect_uri_mismatch', 'redirect_uri is not the one configured for this client');
+    }
+    return client;
+  };
+
+  /** The authorization code flow: the only one that proves the login was made for our own app. */
+  const verifyCode = async (request: CodeRequest, settings: EffectiveSettings): Promise<VerifiedLogin> => {
+    const client = pickClient(request, settings);
+    const token = await tiktok().exchangeCode(client, {
+      code: request.code,
+      codeVerifier: request.codeVerifier,
+      redirectUri: client.redirectUri,
+    });
+    const profile = await tiktok().fetchUserInfo(token.accessToken, settings.scopes);
+    if (profile.open_id !== token.openId) {
+      strapi.log.warn(`[tiktok-auth-mobile] TikTok oauth/token: open_id differs from user/info for client_key ${client.clientKey}`);
+      throw new ConnectError('tiktok_code_invalid', 'The TikTok authorization code does not belong to this user');
+    }
+    return { profile, clientKey: client.clientKey, scopes: token.scopes };
+  };
+
+  const verifyAccessToken = async (accessToken: string, settings: EffectiveSettings): Promise<VerifiedLogin> => {
+    if (!settings.allowAccessToken) {
+      throw new ConnectError(
+        'access_token_disabled',
+        'This server accepts TikTok logins with an authorization code only: send code and code_verifier'
+      );
+    }
+    // user/info answered for every configured scope, so the user granted at least those.
+    return { profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
+  };
 
   return {
     /** Validates what the app posted with TikTok and returns the user it logs in as. */
-    async connect(rawBody: unknown) {
-      // Arrays and primitives are not bodies; yup's object() would not reject arrays.
-      if (typeof rawBody !== 'object' || rawBody === null || Array.isArray(rawBody)) {
-        throw new ConnectError('invalid_request', 'the request body must be a JSON object', {
-          errors: [{ path: '', message: 'the request body must be a JSON object' }],
-        });
-      }
-      const body = parseBody(rawBody);
+    async connect(rawBody: unknown): Promise<{ user: UpUser; profile: TikTokProfile }> {
+      const request = parseConnectRequest(rawBody);
+      const settings = await getService('settings').get();
 
-      if (!config.allowAccessToken) {
-        throw new ConnectError(
-          'access_token_disabled',
-          'Logging in with a TikTok access token is disabled on this server'
-        );
-      }
+      const login =
+        request.flow === 'code'
+          ? await verifyCode(request, settings)
+          : await verifyAccessToken(request.accessToken, settings);
 
-      const profile = await getService('tiktokApi').fetchUserInfo(body.access_token);
-      const user = await getService('accounts').resolveUser(profile);
-      return { user, profile };
+      const user = await getService('accounts').resolveUser(login.profile, {
+        clientKey: login.clientKey,
+        scopes: login.scopes,
+      });
+      return { user, profile: login.profile };
     },
   };
 };

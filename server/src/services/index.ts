@@ -1,9 +1,10 @@
 import accounts from './accounts';
 import connect from './connect';
 import session from './session';
+import settings from './settings';
 import tiktokApi from './tiktok-api';
 
-const services = { accounts, connect, session, tiktokApi };
+const services = { accounts, connect, session, settings, tiktokApi };
 
 export default services;
 

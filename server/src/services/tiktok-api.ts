@@ -1,10 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axios, { AxiosError, type AxiosResponse } from 'axios';
 import type { Core } from '@strapi/strapi';
 
-import { ConnectError, type ConnectErrorCode } from '../errors';
-import type { PluginConfig, TikTokScope } from '../config';
+import { ConnectError } from '../errors';
+import type { TikTokClientConfig, TikTokScope } from '../config';
+import { getPluginConfig } from '../utils/plugin-config';
 
 /** The TikTok profile fields the plugin reads from user/info. */
 export interface TikTokProfile {
@@ -16,92 +17,125 @@ export interface TikTokProfile {
   is_verified?: boolean;
 }
 
+/** What the token endpoint gives for an authorization code. */
+export interface TikTokToken {
+  accessToken: string;
+  openId: string;
+  scopes: string[];
+}
+
 const BASIC_FIELDS = ['open_id', 'union_id', 'display_name', 'avatar_url'];
 const PROFILE_FIELDS = ['username', 'is_verified'];
 
-/** user/info `fields` for the granted scopes: TikTok rejects fields whose scope is missing. */
+/** user/info `fields` for the configured scopes: TikTok rejects fields whose scope is missing. */
 export const userInfoFields = (scopes: readonly TikTokScope[]) =>
   scopes.includes('user.info.profile') ? [...BASIC_FIELDS, ...PROFILE_FIELDS] : BASIC_FIELDS;
+
+/** Token-endpoint errors that mean the code (or its verifier) is no good: the app should start over. */
+const CODE_ERRORS = new Set(['invalid_grant', 'invalid_request', 'access_denied']);
+/** Token-endpoint errors that mean this server's client configuration is wrong. */
+const CLIENT_CONFIG_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
-export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = strapi.config.get('plugin::tiktok-auth-mobile') as PluginConfig;
+const CLIENT_MESSAGES = {
+  tiktok_unavailable: 'TikTok could not be reached, try again later',
+  tiktok_rate_limited: 'TikTok is rate limiting logins, try again shortly',
+  tiktok_token_invalid: 'The TikTok access token is invalid or expired',
+  tiktok_code_invalid: 'The TikTok authorization code is invalid, expired or already used, or the code_verifier does not match',
+  tiktok_scope_missing: 'The TikTok user did not grant the scopes this app requires',
+} as const;
 
-  // One keep-alive pool per process: a login should not pay for a TLS handshake.
-  const client: AxiosInstance = axios.create({
-    baseURL: config.apiBaseUrl.replace(/\/+$/, ''),
-    timeout: config.timeout,
+type TikTokFailure = keyof typeof CLIENT_MESSAGES;
+
+interface FailOptions {
+  logId?: unknown;
+  level?: 'info' | 'warn' | 'error';
+  message?: string;
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const { apiBaseUrl, timeout } = getPluginConfig(strapi);
+
+  // One keep-alive pool per process: a login should not pay for a TCP and TLS handshake.
+  const client = axios.create({
+    baseURL: apiBaseUrl.replace(/\/+$/, ''),
+    timeout,
     httpAgent: new http.Agent({ keepAlive: true }),
     httpsAgent: new https.Agent({ keepAlive: true }),
     maxRedirects: 0,
     maxContentLength: 1024 * 1024,
-    // TikTok's status codes are not reliable (200 with an error body happens): decide from the body.
+    // TikTok's status codes are not reliable (200 with an error body happens): the body decides.
     validateStatus: () => true,
     transitional: { clarifyTimeoutError: true },
     headers: { Accept: 'application/json' },
   });
 
-  const clientMessages = {
-    tiktok_unavailable: 'TikTok could not be reached, try again later',
-    tiktok_rate_limited: 'TikTok is rate limiting logins, try again shortly',
-    tiktok_token_invalid: 'The TikTok access token is invalid or expired',
-    tiktok_scope_missing: `The TikTok user did not grant the scopes this app requires: ${config.scopes.join(',')}`,
-  } satisfies Partial<Record<ConnectErrorCode, string>>;
-
-  /** Logs why TikTok refused (with its log_id, never the token) and answers the client with `code`. */
-  const fail = (code: keyof typeof clientMessages, reason: string, logId?: unknown): never => {
-    const level = code === 'tiktok_unavailable' || code === 'tiktok_rate_limited' ? 'warn' : 'info';
-    strapi.log[level](
-      `[tiktok-auth-mobile] TikTok user/info: ${reason} (log_id ${nonEmptyString(logId) ? logId : 'none'})`
+  /** Logs why TikTok said no (with its log_id, never a credential) and answers the app with `code`. */
+  const fail = (
+    endpoint: string,
+    code: TikTokFailure,
+    reason: string,
+    { logId, level, message = CLIENT_MESSAGES[code] }: FailOptions = {}
+  ): never => {
+    const upstream = code === 'tiktok_unavailable' || code === 'tiktok_rate_limited';
+    strapi.log[level ?? (upstream ? 'warn' : 'info')](
+      `[tiktok-auth-mobile] TikTok ${endpoint}: ${reason} (log_id ${nonEmptyString(logId) ? logId : 'none'})`
     );
-    throw new ConnectError(code, clientMessages[code]);
+    throw new ConnectError(code, message);
   };
 
-  const describeNetworkError = (error: unknown) => {
-    if (error instanceof AxiosError) {
-      return error.code === AxiosError.ETIMEDOUT || error.code === AxiosError.ECONNABORTED
-        ? `no answer within ${config.timeout} ms`
-        : `network error ${error.code ?? 'unknown'}`;
+  const send = async (endpoint: string, request: Promise<AxiosResponse>) => {
+    try {
+      return await request;
+    } catch (error) {
+      const reason =
+        error instanceof AxiosError && (error.code === AxiosError.ETIMEDOUT || error.code === AxiosError.ECONNABORTED)
+          ? `no answer within ${timeout} ms`
+          : `network error ${error instanceof AxiosError ? error.code ?? 'unknown' : 'unknown'}`;
+      return fail(endpoint, 'tiktok_unavailable', reason);
     }
-    return 'unexpected client error';
   };
 
   return {
     /** Validates an access token the only way TikTok allows: by reading the user it belongs to. */
-    async fetchUserInfo(accessToken: string): Promise<TikTokProfile> {
-      const fields = userInfoFields(config.scopes).join(',');
-
-      let response;
-      try {
-        // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
-        response = await client.get(`/v2/user/info/?fields=${fields}`, {
+    async fetchUserInfo(accessToken: string, scopes: readonly TikTokScope[]): Promise<TikTokProfile> {
+      // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
+      const response = await send(
+        'user/info',
+        client.get(`/v2/user/info/?fields=${userInfoFields(scopes).join(',')}`, {
           headers: { Authorization: `Bearer ${accessToken}` },
-        });
-      } catch (error) {
-        return fail('tiktok_unavailable', describeNetworkError(error));
-      }
+        })
+      );
 
-      // Every TikTok answer carries an `error` object; its code decides, not the HTTP status.
+      // Every user/info answer carries an `error` object; its code decides, not the HTTP status.
       const body: unknown = response.data;
       const { code, log_id: logId } = isObject(body) && isObject(body.error) ? body.error : {};
+      const failUserInfo = (failure: TikTokFailure, reason: string, message?: string) =>
+        fail('user/info', failure, reason, { logId, message });
 
       if (response.status === 429 || code === 'rate_limit_exceeded') {
-        return fail('tiktok_rate_limited', `rate limited (HTTP ${response.status})`, logId);
+        return failUserInfo('tiktok_rate_limited', `rate limited (HTTP ${response.status})`);
       }
-      if (code === 'access_token_invalid') return fail('tiktok_token_invalid', 'access token rejected', logId);
-      if (code === 'scope_not_authorized') return fail('tiktok_scope_missing', 'scope not granted', logId);
+      if (code === 'access_token_invalid') return failUserInfo('tiktok_token_invalid', 'access token rejected');
+      if (code === 'scope_not_authorized') {
+        return failUserInfo(
+          'tiktok_scope_missing',
+          'scope not granted',
+          `${CLIENT_MESSAGES.tiktok_scope_missing}: ${scopes.join(',')}`
+        );
+      }
       if (code !== 'ok') {
         const described = nonEmptyString(code) ? `error ${code}` : 'no error object';
-        return fail('tiktok_unavailable', `HTTP ${response.status}, ${described}`, logId);
+        return failUserInfo('tiktok_unavailable', `HTTP ${response.status}, ${described}`);
       }
 
       const user = isObject(body) && isObject(body.data) && isObject(body.data.user) ? body.data.user : null;
       if (!user || !nonEmptyString(user.open_id) || !nonEmptyString(user.union_id)) {
-        return fail('tiktok_unavailable', 'answer without open_id or union_id', logId);
+        return failUserInfo('tiktok_unavailable', 'answer without open_id or union_id');
       }
 
       return {
@@ -111,6 +145,61 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         avatar_url: typeof user.avatar_url === 'string' ? user.avatar_url : undefined,
         username: typeof user.username === 'string' ? user.username : undefined,
         is_verified: typeof user.is_verified === 'boolean' ? user.is_verified : undefined,
+      };
+    },
+
+    /**
+     * Exchanges a Login Kit authorization code and its PKCE verifier with the client secret.
+     * Never retried: a code is single-use, a second try could only fail.
+     */
+    async exchangeCode(
+      tiktokClient: TikTokClientConfig,
+      { code, codeVerifier, redirectUri }: { code: string; codeVerifier: string; redirectUri: string }
+    ): Promise<TikTokToken> {
+      const form = new URLSearchParams({
+        client_key: tiktokClient.clientKey,
+        client_secret: tiktokClient.clientSecret,
+        code,
+        grant_type: 'authorization_code',
+        redirect_uri: redirectUri,
+        code_verifier: codeVerifier,
+      });
+      const response = await send(
+        'oauth/token',
+        client.post('/v2/oauth/token/', form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        })
+      );
+
+      // TikTok has answered errors with HTTP 200: the `error` key decides.
+      const body: unknown = response.data;
+      const answer = isObject(body) ? body : {};
+      const failToken = (failure: TikTokFailure, reason: string, level?: 'error') =>
+        fail('oauth/token', failure, reason, { logId: answer.log_id, level });
+
+      if (response.status === 429 || answer.error === 'rate_limit_exceeded') {
+        return failToken('tiktok_rate_limited', `rate limited (HTTP ${response.status})`);
+      }
+      if (nonEmptyString(answer.error)) {
+        if (CODE_ERRORS.has(answer.error)) return failToken('tiktok_code_invalid', `code refused: ${answer.error}`);
+        if (CLIENT_CONFIG_ERRORS.has(answer.error)) {
+          // The app can do nothing about this; the server's client key, secret or portal setup is wrong.
+          return failToken(
+            'tiktok_unavailable',
+            `refused client_key ${tiktokClient.clientKey}: ${answer.error}; check its client secret and redirect URI`,
+            'error'
+          );
+        }
+        return failToken('tiktok_unavailable', `HTTP ${response.status}, error ${answer.error}`);
+      }
+      if (!nonEmptyString(answer.access_token) || !nonEmptyString(answer.open_id)) {
+        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without access_token or open_id`);
+      }
+
+      return {
+        accessToken: answer.access_token,
+        openId: answer.open_id,
+        scopes: typeof answer.scope === 'string' ? answer.scope.split(',').filter(Boolean) : [],
       };
     },
   };

@@ -1,0 +1,71 @@
+import { yup } from '@strapi/utils';
+
+import { ConnectError } from '../errors';
+
+/** What the app posted, once validated: one of the two ways to prove a TikTok login. */
+export type ConnectRequest =
+  | { flow: 'access_token'; accessToken: string }
+  | { flow: 'code'; code: string; codeVerifier: string; clientKey?: string; redirectUri?: string };
+
+const text = (max: number) =>
+  yup
+    .string()
+    .typeError('${path} must be a string')
+    .min(1, '${path} must not be empty')
+    .max(max, '${path} must be at most ${max} characters');
+
+const bodySchema = yup
+  .object({
+    // TikTok tokens and codes are well under 200 characters; anything far longer is not one.
+    access_token: text(2048),
+    code: text(2048),
+    // RFC 7636 verifiers are at most 128 unreserved characters. No minimum: Android's SDK sends 32.
+    code_verifier: text(128).matches(/^[A-Za-z0-9._~-]+$/, '${path} may only hold letters, digits and - . _ ~'),
+    client_key: text(128),
+    redirect_uri: text(2048),
+  })
+  .typeError('the request body must be a JSON object');
+
+interface FieldError {
+  path: string;
+  message: string;
+}
+
+const invalid = (errors: FieldError[]): never => {
+  throw new ConnectError('invalid_request', errors.map((error) => error.message).join('; '), { errors });
+};
+
+/** The flow a body asks for, and each of its fields checked; a clear 400 for anything else. */
+export const parseConnectRequest = (rawBody: unknown): ConnectRequest => {
+  // yup's object() lets arrays through: only a plain object is a body.
+  if (typeof rawBody !== 'object' || rawBody === null || Array.isArray(rawBody)) {
+    return invalid([{ path: '', message: 'the request body must be a JSON object' }]);
+  }
+
+  let body: yup.InferType<typeof bodySchema>;
+  try {
+    body = bodySchema.validateSync(rawBody, { strict: true, abortEarly: false });
+  } catch (error) {
+    if (!(error instanceof yup.ValidationError)) throw error;
+    // Paths and messages only: echoing a value back could leak a credential.
+    return invalid((error.inner.length ? error.inner : [error]).map(({ path, message }) => ({ path: path ?? '', message })));
+  }
+
+  const { access_token: accessToken, code, code_verifier: codeVerifier, client_key: clientKey, redirect_uri: redirectUri } = body;
+
+  if (accessToken !== undefined) {
+    const extra = (['code', 'code_verifier', 'client_key', 'redirect_uri'] as const).filter((key) => body[key] !== undefined);
+    if (extra.length) {
+      return invalid(extra.map((path) => ({ path, message: `${path} belongs to the code flow: send either access_token or code and code_verifier` })));
+    }
+    return { flow: 'access_token', accessToken };
+  }
+  if (code !== undefined && codeVerifier !== undefined) {
+    return { flow: 'code', code, codeVerifier, clientKey, redirectUri };
+  }
+  if (code !== undefined || codeVerifier !== undefined) {
+    const missing = code === undefined ? 'code' : 'code_verifier';
+    return invalid([{ path: missing, message: `${missing} is required with ${missing === 'code' ? 'code_verifier' : 'code'}` }]);
+  }
+  return invalid([{ path: '', message: 'send access_token, or code and code_verifier' }]);
+};
