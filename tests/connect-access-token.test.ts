@@ -334,3 +334,12 @@ describe('tokens TikTok rejects', () => {
     expect(tiktok.errorLogIds).toEqual([]);
   });
 });
+
+it('answers 400 unknown_client to a code login when no TikTok client is configured', async () => {
+  const res = await connect({ code: 'some-code', code_verifier: 'a'.repeat(43) });
+
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ data: null, error: { status: 400, details: { code: 'unknown_client' } } });
+  expect(res.body.error.message).toMatch(/no TikTok client is configured/i);
+  expect(tiktok.counters.token).toBe(0);
+});

@@ -86,3 +86,37 @@ it('a login that loses the race to another process rolls back and answers with t
     unsubscribe();
   }
 });
+
+it('a login that loses the race to relink an account whose user was deleted answers with the winner', async () => {
+  const account = tiktok.addAccount();
+  const first = await connect(tiktok.issueAccessToken(account));
+  await app.strapi.db.query('plugin::users-permissions.user').delete({ where: { id: first.body.user.id } });
+  const identityQuery = app.strapi.db.query('plugin::tiktok-auth-mobile.identity');
+  let winner: { id: number } | undefined;
+
+  const unsubscribe = app.strapi.db.lifecycles.subscribe({
+    models: ['plugin::tiktok-auth-mobile.identity'],
+    async afterFindOne(event) {
+      if (winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
+      // The other process replaces the stale identity with one linked to the user it created.
+      const user = await app.strapi.db
+        .query('plugin::users-permissions.user')
+        .create({ data: { username: 'relink-winner', email: 'relink@example.com', provider: 'tiktok', confirmed: true } });
+      winner = user;
+      await identityQuery.deleteMany({ where: { unionId: account.unionId } });
+      await identityQuery.create({ data: { unionId: account.unionId, user: user.id } });
+    },
+  });
+  try {
+    const res = await connect(tiktok.issueAccessToken(account));
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).toBe(winner?.id);
+    expect(
+      await app.strapi.db.query('plugin::users-permissions.user').count({ where: { email: `${account.unionId}@tiktok.com` } })
+    ).toBe(0);
+    expect(await identityQuery.count({ where: { unionId: account.unionId } })).toBe(1);
+  } finally {
+    unsubscribe();
+  }
+});

@@ -50,6 +50,13 @@ describe('request bodies the endpoint refuses with 400 invalid_request', () => {
     ['an empty token', { access_token: '' }],
     ['an oversized token', { access_token: 'a'.repeat(2049) }],
     ['an array body', [{ access_token: 'x' }]],
+    ['a code without code_verifier', { code: 'abc' }],
+    ['a code_verifier without code', { code_verifier: 'abc' }],
+    ['an access_token and a code', { access_token: 'x', code: 'abc', code_verifier: 'abc' }],
+    ['an access_token with a client_key', { access_token: 'x', client_key: 'aw-app' }],
+    ['a code_verifier with characters PKCE does not allow', { code: 'abc', code_verifier: 'abc def' }],
+    ['a code_verifier over 128 characters', { code: 'abc', code_verifier: 'a'.repeat(129) }],
+    ['a numeric client_key', { code: 'abc', code_verifier: 'abc', client_key: 7 }],
   ])('%s', async (_label, body) => {
     const res = await app.request().post(CONNECT).send(body);
     expectInvalidRequest(res);

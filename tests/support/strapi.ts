@@ -20,13 +20,16 @@ export interface TestApp {
   destroy: () => Promise<void>;
 }
 
+const LEVEL = Symbol.for('level');
+
 class MemoryTransport extends Transport {
   constructor(private readonly lines: string[]) {
     super({ level: 'debug' });
   }
 
-  log(info: { level: string; message: unknown }, done: () => void) {
-    this.lines.push(`${info.level}: ${typeof info.message === 'string' ? info.message : JSON.stringify(info.message)}`);
+  log(info: { level: string; message: unknown; [LEVEL]?: string }, done: () => void) {
+    // info.level may carry colour codes; the symbol holds the plain level.
+    this.lines.push(`${info[LEVEL] ?? info.level}: ${typeof info.message === 'string' ? info.message : JSON.stringify(info.message)}`);
     done();
   }
 }
