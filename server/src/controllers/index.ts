@@ -1,3 +1,4 @@
 import connect from './connect';
+import settings from './settings';
 
-export default { connect };
+export default { connect, settings };

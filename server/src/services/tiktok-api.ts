@@ -4,7 +4,7 @@ import axios, { AxiosError, type AxiosResponse } from 'axios';
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
-import type { TikTokClientConfig, TikTokScope } from '../config';
+import type { TikTokScope } from '../config';
 import { getPluginConfig } from '../utils/plugin-config';
 
 /** The TikTok profile fields the plugin reads from user/info. */
@@ -153,7 +153,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Never retried: a code is single-use, a second try could only fail.
      */
     async exchangeCode(
-      tiktokClient: TikTokClientConfig,
+      tiktokClient: { clientKey: string; clientSecret: string },
       { code, codeVerifier, redirectUri }: { code: string; codeVerifier: string; redirectUri: string }
     ): Promise<TikTokToken> {
       const form = new URLSearchParams({

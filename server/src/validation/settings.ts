@@ -1,0 +1,50 @@
+import { yup } from '@strapi/utils';
+
+/** The user/info scopes TikTok defines; user.info.basic is the one every login needs. */
+export const TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats'] as const;
+export type TikTokScope = (typeof TIKTOK_SCOPES)[number];
+
+/** TikTok accepts at most 10 redirect URIs per app; each client here carries one. */
+export const MAX_CLIENTS = 10;
+
+// Messages never interpolate ${value}: a client secret must not come back in an error.
+const string = (max: number) =>
+  yup.string().typeError('${path} must be a string').max(max, '${path} must be at most ${max} characters');
+
+/** TikTok's rules for a registered redirect URI: absolute, https, no fragment. */
+const isHttpsUriWithoutFragment = (value: string | undefined) => {
+  if (value === undefined) return true;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && !value.includes('#') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
+export const clientFields = {
+  clientKey: string(128).trim('${path} must not start or end with spaces').required('${path} is required').min(1, '${path} is required'),
+  redirectUri: string(512)
+    .required('${path} is required')
+    .test('https-uri', '${path} must be an absolute https URI without a fragment', isHttpsUriWithoutFragment),
+  label: string(100),
+};
+
+export const clientsSchema = (client: ReturnType<typeof yup.object>) =>
+  yup
+    .array()
+    .typeError('${path} must be a list')
+    .of(client.noUnknown(true, '${path} has unknown keys: ${unknown}'))
+    .max(MAX_CLIENTS, '${path} can hold at most ${max} clients (TikTok allows 10 redirect URIs)')
+    .test('unique-keys', '${path} must not repeat a clientKey', (clients) => {
+      const keys = (clients ?? []).map((client) => (client as { clientKey?: string } | undefined)?.clientKey);
+      return new Set(keys).size === keys.length;
+    });
+
+export const scopesSchema = yup
+  .array()
+  .typeError('${path} must be a list')
+  .of(yup.string().typeError('${path} must be a string').oneOf([...TIKTOK_SCOPES], '${path} must be one of: ${values}').required())
+  .test('basic-scope', '${path} must include user.info.basic', (scopes) => (scopes ?? []).includes('user.info.basic'));
+
+export const allowAccessTokenSchema = yup.boolean().typeError('${path} must be true or false');

@@ -1,0 +1,278 @@
+import { FakeTikTok } from './support/fake-tiktok';
+import { createRole, loginAdminWithRole, registerSuperAdmin } from './support/admin';
+import { startStrapi, type TestApp } from './support/strapi';
+
+const SETTINGS = '/tiktok-auth-mobile/settings';
+const READ = 'plugin::tiktok-auth-mobile.settings.read';
+const UPDATE = 'plugin::tiktok-auth-mobile.settings.update';
+const CONFIG_CLIENT = {
+  clientKey: 'aw-config-ios',
+  clientSecret: 'config-file-secret-5e1d',
+  redirectUri: 'https://app.example/tiktok/ios',
+  label: 'iOS (config)',
+};
+
+let tiktok: FakeTikTok;
+let app: TestApp;
+let superToken: string;
+
+beforeAll(async () => {
+  tiktok = await FakeTikTok.start();
+  tiktok.registerClient({ clientKey: CONFIG_CLIENT.clientKey, clientSecret: CONFIG_CLIENT.clientSecret, redirectUris: [CONFIG_CLIENT.redirectUri] });
+  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, TIKTOK_CLIENTS: JSON.stringify([CONFIG_CLIENT]) });
+  superToken = await registerSuperAdmin(app);
+});
+
+afterAll(async () => {
+  await app?.destroy();
+  await tiktok?.close();
+});
+
+const get = (token: string | null) => {
+  const req = app.request().get(SETTINGS);
+  return token ? req.set('Authorization', `Bearer ${token}`) : req;
+};
+const put = (body: unknown, token: string | null = superToken) => {
+  const req = app.request().put(SETTINGS);
+  return (token ? req.set('Authorization', `Bearer ${token}`) : req).send(body as object);
+};
+const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
+
+/** The store row exactly as the database holds it. */
+const storedRow = async (): Promise<string | undefined> => {
+  const row = await app.strapi.db
+    .connection('strapi_core_store_settings')
+    .where({ key: 'plugin_tiktok-auth-mobile_settings' })
+    .first();
+  return row?.value;
+};
+
+const validSettings = (overrides: Record<string, unknown> = {}) => ({
+  clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS' }],
+  scopes: ['user.info.basic'],
+  allowAccessToken: true,
+  ...overrides,
+});
+
+describe('authentication and RBAC', () => {
+  it('answers 401 without an admin token', async () => {
+    expect((await get(null)).status).toBe(401);
+    expect((await put(validSettings(), null)).status).toBe(401);
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it('answers 401 to a users-permissions JWT', async () => {
+    const account = tiktok.addAccount();
+    const login = await connect({ access_token: tiktok.issueAccessToken(account) });
+    expect((await get(login.body.jwt)).status).toBe(401);
+  });
+
+  it('answers 403 to an Editor, whose role lacks both actions', async () => {
+    const editorRole = await app.strapi.service('admin::role').findOne({ code: 'strapi-editor' });
+    const editor = await loginAdminWithRole(app, editorRole.id, 'editor@example.com');
+
+    expect((await get(editor)).status).toBe(403);
+    expect((await put(validSettings({ allowAccessToken: false }), editor)).status).toBe(403);
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it('lets a role with only settings.read read but not update', async () => {
+    const reader = await loginAdminWithRole(app, await createRole(app, 'TikTok readers', [READ]), 'reader@example.com');
+
+    expect((await get(reader)).status).toBe(200);
+    expect((await put(validSettings({ allowAccessToken: false }), reader)).status).toBe(403);
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it('registers both actions so a super admin can grant them', async () => {
+    const res = await app.request().get('/admin/permissions').set('Authorization', `Bearer ${superToken}`);
+
+    expect(res.status).toBe(200);
+    const actions = (res.body.data.sections.plugins as Array<{ action: string; subCategory: string; plugin: string }>).filter(
+      (action) => action.plugin === 'tiktok-auth-mobile'
+    );
+    expect(actions.map((action) => action.action).sort()).toEqual([READ, UPDATE]);
+  });
+});
+
+describe('GET', () => {
+  it('shows the config-file settings, their source, and never a secret', async () => {
+    const res = await get(superToken);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      data: {
+        clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS (config)', hasClientSecret: true }],
+        scopes: ['user.info.basic'],
+        allowAccessToken: true,
+      },
+      meta: { sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config' } },
+    });
+    expect(JSON.stringify(res.body)).not.toContain(CONFIG_CLIENT.clientSecret);
+  });
+});
+
+describe('PUT validation', () => {
+  const client = { clientKey: 'aw-k', redirectUri: 'https://app.example/cb' };
+
+  it.each([
+    ['an unknown scope', { scopes: ['user.info.basic', 'video.list'] }, ['scopes', '1']],
+    ['scopes without user.info.basic', { scopes: ['user.info.profile'] }, ['scopes']],
+    ['an empty client key', { clients: [{ ...client, clientKey: '' }] }, ['clients', '0', 'clientKey']],
+    ['a missing client key', { clients: [{ redirectUri: client.redirectUri }] }, ['clients', '0', 'clientKey']],
+    ['duplicate client keys', { clients: [client, { ...client, redirectUri: 'https://app.example/other' }] }, ['clients']],
+    ['an http redirect URI', { clients: [{ ...client, redirectUri: 'http://app.example/cb' }] }, ['clients', '0', 'redirectUri']],
+    ['a redirect URI with a fragment', { clients: [{ ...client, redirectUri: 'https://app.example/cb#x' }] }, ['clients', '0', 'redirectUri']],
+    ['a relative redirect URI', { clients: [{ ...client, redirectUri: '/cb' }] }, ['clients', '0', 'redirectUri']],
+    [
+      'more than 10 redirect URIs',
+      { clients: Array.from({ length: 11 }, (_, i) => ({ clientKey: `aw-${i}`, redirectUri: `https://app.example/${i}` })) },
+      ['clients'],
+    ],
+    ['an over-long client key', { clients: [{ ...client, clientKey: 'k'.repeat(129) }] }, ['clients', '0', 'clientKey']],
+    ['an over-long label', { clients: [{ ...client, label: 'l'.repeat(101) }] }, ['clients', '0', 'label']],
+    ['an over-long redirect URI', { clients: [{ ...client, redirectUri: `https://app.example/${'p'.repeat(600)}` }] }, ['clients', '0', 'redirectUri']],
+    ['a non-boolean allowAccessToken', { allowAccessToken: 'yes' }, ['allowAccessToken']],
+    ['an unknown client field', { clients: [{ ...client, secret: 'x' }] }, ['clients', '0']],
+  ])('refuses %s with a per-field error and stores nothing', async (_label, overrides, path) => {
+    const res = await put(validSettings(overrides));
+
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
+    expect(res.body.error.details.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it('never echoes a rejected secret', async () => {
+    const secret = `too-long-secret-${'s'.repeat(600)}`;
+    const res = await put(validSettings({ clients: [{ ...client, clientSecret: secret }] }));
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.errors[0].path).toEqual(['clients', '0', 'clientSecret']);
+    expect(JSON.stringify(res.body)).not.toContain('too-long-secret');
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it.each([
+    ['an array', []],
+    ['a missing field', { clients: [], scopes: ['user.info.basic'] }],
+  ])('refuses %s as the body', async (_label, body) => {
+    const res = await put(body);
+    expect(res.status).toBe(400);
+    expect(await storedRow()).toBeUndefined();
+  });
+});
+
+describe('PUT', () => {
+  it('stores settings that override the config file, encrypts secrets, and never returns them', async () => {
+    const res = await put(
+      validSettings({
+        clients: [
+          { clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS' },
+          { clientKey: 'aw-admin-android', redirectUri: 'https://app.example/tiktok/android', label: 'Android', clientSecret: 'admin-android-secret-77' },
+        ],
+        scopes: ['user.info.basic', 'user.info.profile'],
+      })
+    );
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      data: {
+        clients: [
+          { clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS', hasClientSecret: true },
+          { clientKey: 'aw-admin-android', redirectUri: 'https://app.example/tiktok/android', label: 'Android', hasClientSecret: true },
+        ],
+        scopes: ['user.info.basic', 'user.info.profile'],
+        allowAccessToken: true,
+      },
+      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' } },
+    });
+    expect((await get(superToken)).body).toEqual(res.body);
+
+    const row = await storedRow();
+    for (const secret of ['admin-android-secret-77', CONFIG_CLIENT.clientSecret]) {
+      expect(row).not.toContain(secret);
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+    }
+    expect(row?.match(/"encryptedSecret":"v1:[0-9a-f]+:[0-9a-f]+:[0-9a-f]+"/g)).toHaveLength(2);
+    expect(app.logs.join('\n')).not.toContain('admin-android-secret-77');
+  });
+
+  it('keeps the secret of a client sent without clientSecret: the code flow still exchanges with it', async () => {
+    await put(validSettings());
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CONFIG_CLIENT.clientKey });
+
+    const res = await connect({ code, code_verifier: codeVerifier });
+
+    expect(res.status).toBe(200);
+    expect(tiktok.counters.token).toBeGreaterThan(0);
+  });
+
+  it('removes a secret sent as an empty string: the client then cannot exchange codes', async () => {
+    const saved = await put(validSettings({ clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, clientSecret: '' }] }));
+    expect(saved.body.data.clients[0].hasClientSecret).toBe(false);
+    tiktok.resetCounters();
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CONFIG_CLIENT.clientKey });
+
+    const res = await connect({ code, code_verifier: codeVerifier });
+
+    expect(res.status).toBe(502);
+    expect(res.body.error.details.code).toBe('tiktok_unavailable');
+    expect(tiktok.counters.token).toBe(0);
+    expect(app.logs.join('\n')).toMatch(/error: .*aw-config-ios has no usable client secret/);
+  });
+
+  it('replaces a secret: the next exchange uses the new one', async () => {
+    tiktok.registerClient({ clientKey: CONFIG_CLIENT.clientKey, clientSecret: 'rotated-secret-2', redirectUris: [CONFIG_CLIENT.redirectUri] });
+    await put(validSettings({ clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, clientSecret: 'rotated-secret-2' }] }));
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CONFIG_CLIENT.clientKey });
+
+    const res = await connect({ code, code_verifier: codeVerifier });
+
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('the connect endpoint follows a change at once', () => {
+  it('allowAccessToken', async () => {
+    const account = tiktok.addAccount();
+    await put(validSettings({ allowAccessToken: false }));
+    const refused = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await put(validSettings({ allowAccessToken: true }));
+    const accepted = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(refused.body.error.details.code).toBe('access_token_disabled');
+    expect(accepted.status).toBe(200);
+  });
+
+  it('scopes', async () => {
+    const account = tiktok.addAccount({ username: 'scoped.user' });
+    await put(validSettings({ scopes: ['user.info.basic', 'user.info.profile'] }));
+    const basicOnly = await connect({ access_token: tiktok.issueAccessToken(account) });
+    const granted = await connect({
+      access_token: tiktok.issueAccessToken(account, { scopes: ['user.info.basic', 'user.info.profile'] }),
+    });
+
+    expect(basicOnly.body.error.details.code).toBe('tiktok_scope_missing');
+    expect(granted.status).toBe(200);
+    expect(granted.body.profile.username).toBe('scoped.user');
+  });
+
+  it('a client added in the admin panel', async () => {
+    const android = { clientKey: 'aw-new-android', clientSecret: 'new-android-secret', redirectUri: 'https://app.example/tiktok/new-android' };
+    tiktok.registerClient({ clientKey: android.clientKey, clientSecret: android.clientSecret, redirectUris: [android.redirectUri] });
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: android.clientKey });
+    const before = await connect({ code, code_verifier: codeVerifier, client_key: android.clientKey });
+
+    await put(validSettings({ clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri }, android] }));
+    const second = tiktok.authorize(account, { clientKey: android.clientKey });
+    const after = await connect({ code: second.code, code_verifier: second.codeVerifier, client_key: android.clientKey });
+
+    expect(before.body.error.details.code).toBe('unknown_client');
+    expect(after.status).toBe(200);
+  });
+});
