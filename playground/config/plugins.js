@@ -5,6 +5,12 @@ module.exports = ({ env }) => ({
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret'),
       jwtManagement: env('UP_JWT_MANAGEMENT', 'legacy-support'),
+      // users-permissions' login rate limit, which /api/tiktok-auth-mobile/connect shares.
+      ratelimit: {
+        enabled: env.bool('UP_RATELIMIT_ENABLED', true),
+        interval: env.int('UP_RATELIMIT_INTERVAL_MS', 60000),
+        max: env.int('UP_RATELIMIT_MAX', 10),
+      },
     },
   },
   'tiktok-auth-mobile': {

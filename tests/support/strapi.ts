@@ -55,6 +55,8 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     STRAPI_STARTUP_LOG: 'false',
     LOG_SILENT: 'true',
     LOG_LEVEL: 'debug',
+    // Every test request comes from 127.0.0.1: only the rate-limit tests turn the limiter on.
+    UP_RATELIMIT_ENABLED: 'false',
     DATABASE_FILENAME: path.join(dbDir, 'data.db'),
     ...env,
   });

@@ -5,8 +5,11 @@ export default {
       method: 'POST' as const,
       path: '/connect',
       handler: 'connect.connect',
-      // Public by design: the TikTok credential in the body is what authenticates the caller.
-      config: { auth: false as const },
+      config: {
+        // Public by design: the TikTok credential in the body is what authenticates the caller.
+        auth: false as const,
+        middlewares: ['plugin::tiktok-auth-mobile.rateLimit'],
+      },
     },
   ],
 };

@@ -1,0 +1,51 @@
+import { FakeTikTok } from './support/fake-tiktok';
+import { startStrapi, type TestApp } from './support/strapi';
+
+let tiktok: FakeTikTok;
+let app: TestApp;
+
+beforeAll(async () => {
+  tiktok = await FakeTikTok.start();
+  app = await startStrapi({
+    TIKTOK_API_BASE_URL: tiktok.url,
+    UP_RATELIMIT_ENABLED: 'true',
+    UP_RATELIMIT_MAX: '3',
+    UP_RATELIMIT_INTERVAL_MS: '60000',
+  });
+});
+
+afterAll(async () => {
+  await app?.destroy();
+  await tiktok?.close();
+});
+
+it("limits /connect per IP with users-permissions' rate limit, before TikTok is called", async () => {
+  const account = tiktok.addAccount();
+  const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
+
+  const allowed = [
+    await connect({ access_token: tiktok.issueAccessToken(account) }),
+    await connect({ access_token: 'not-a-token' }),
+    await connect({}),
+  ];
+  expect(allowed.map((res) => res.status)).toEqual([200, 400, 400]);
+  const tikTokCalls = tiktok.counters.userInfo;
+
+  // Varying body.email must not open a fresh bucket.
+  const limited = [
+    await connect({ access_token: tiktok.issueAccessToken(account) }),
+    await connect({ access_token: tiktok.issueAccessToken(account), email: 'a@example.com' }),
+    await connect({ access_token: tiktok.issueAccessToken(account), email: 'b@example.com' }),
+  ];
+
+  for (const res of limited) {
+    expect(res.status).toBe(429);
+    expect(res.body).toMatchObject({ data: null, error: { status: 429, name: 'RateLimitError' } });
+  }
+  expect(tiktok.counters.userInfo).toBe(tikTokCalls);
+});
+
+it("does not limit users-permissions' other routes through /connect's bucket", async () => {
+  const res = await app.request().post('/api/auth/local').send({ identifier: 'nobody@example.com', password: 'x' });
+  expect(res.status).toBe(400);
+});
