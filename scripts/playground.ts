@@ -1,6 +1,7 @@
 /**
- * `npm run playground`: a local TikTok emulator with three demo accounts, then the playground Strapi
- * app (admin panel included) talking to it. Prints how to log in once Strapi answers; Ctrl-C stops both.
+ * `npm run playground`: a local TikTok emulator with three demo accounts and a demo Login Kit client,
+ * then the playground Strapi app (admin panel included) talking to it. Prints how to log in, with an
+ * access token or with an authorization code, once Strapi answers; Ctrl-C stops both.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -27,11 +28,54 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
   { token: 'demo-amara', name: 'Amara Okafor', username: 'amara.okafor', scopes: ['user.info.basic'] },
 ];
 
-const banner = (emulatorUrl: string) => {
+interface PlaygroundClient {
+  clientKey: string;
+  clientSecret: string;
+  redirectUri: string;
+  label?: string;
+}
+
+// A made-up Login Kit app, registered in the emulator and handed to Strapi as its `clients` option.
+const DEMO_CLIENT: PlaygroundClient = {
+  clientKey: 'aw-playground-ios',
+  clientSecret: 'playground-fake-secret-not-a-real-one',
+  redirectUri: 'https://playground.example/tiktok/callback',
+  label: 'Playground iOS',
+};
+
+/**
+ * The clients Strapi runs with: the user's own TIKTOK_CLIENTS when set (registered in the emulator
+ * too, so its demo codes work for them), else the demo client.
+ */
+const playgroundClients = (): { clients: PlaygroundClient[]; fromEnv: boolean } => {
+  const raw = process.env.TIKTOK_CLIENTS;
+  if (raw === undefined) return { clients: [DEMO_CLIENT], fromEnv: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { clients: [], fromEnv: true }; // Strapi reports the bad value at boot.
+  }
+  const isClient = (value: unknown): value is PlaygroundClient => {
+    const client = value as Partial<PlaygroundClient> | null;
+    return (
+      typeof client?.clientKey === 'string' &&
+      typeof client.clientSecret === 'string' &&
+      typeof client.redirectUri === 'string'
+    );
+  };
+  return { clients: Array.isArray(parsed) ? parsed.filter(isClient) : [], fromEnv: true };
+};
+
+const banner = (emulatorUrl: string, clients: PlaygroundClient[]) => {
   const accounts = DEMO_ACCOUNTS.map(
     ({ token, name, scopes }) => `    ${token.padEnd(12)} ${name.padEnd(14)} ${scopes.join(', ')}`
   );
   const line = '─'.repeat(78);
+  const connect = `${PUBLIC_URL}/api/tiktok-auth-mobile/connect`;
+  const clientLines = clients.length
+    ? clients.map(({ clientKey, redirectUri }) => `    ${clientKey}  redirect URI ${redirectUri}`)
+    : ['    none (TIKTOK_CLIENTS is empty or invalid): the code flow answers unknown_client'];
   return [
     '',
     line,
@@ -43,10 +87,19 @@ const banner = (emulatorUrl: string) => {
     '  Demo TikTok accounts (access token, name, granted scopes):',
     ...accounts,
     '',
-    '  Log in as a demo account:',
-    `    curl -s -X POST ${PUBLIC_URL}/api/tiktok-auth-mobile/connect -H 'Content-Type: application/json' -d '{"access_token":"demo-jane"}'`,
+    '  TikTok clients (Login Kit apps) known to Strapi and the emulator:',
+    ...clientLines,
     '',
-    '  Call the API as that user, with the jwt from the answer:',
+    '  Log in with an access token:',
+    `    curl -s -X POST ${connect} -H 'Content-Type: application/json' -d '{"access_token":"demo-jane"}'`,
+    '',
+    '  Log in with an authorization code (what the iOS/Android SDKs give): the first command',
+    '  approves the login in the emulator and prints what the SDK would hand the app, the second',
+    '  posts it. A code works once: run both again for the next login.',
+    `    CODE=$(curl -s -X POST ${emulatorUrl}/demo/authorize -d account=demo-jane); echo "$CODE"`,
+    `    curl -s -X POST ${connect} -H 'Content-Type: application/json' -d "$CODE"`,
+    '',
+    '  Call the API as that user, with the jwt from either answer:',
     `    curl -s ${PUBLIC_URL}/api/users/me -H 'Authorization: Bearer <jwt>'`,
     '',
     '  Ctrl-C stops Strapi and the emulator.',
@@ -60,15 +113,20 @@ async function main() {
     throw new Error(`TIKTOK_EMULATOR_PORT must be a port number, got "${process.env.TIKTOK_EMULATOR_PORT}"`);
   }
 
+  const { clients, fromEnv } = playgroundClients();
   const emulator = await FakeTikTok.start(EMULATOR_PORT);
+  for (const { clientKey, clientSecret, redirectUri } of clients) {
+    emulator.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
+  }
+  emulator.enableDemoAuthorize();
   for (const { token, name, username, scopes } of DEMO_ACCOUNTS) {
     const id = token.replace(/^demo-/, '');
-    const account = emulator.addAccount({
-      unionId: `demo-union-${id}`,
-      openIds: { [DEFAULT_CLIENT_KEY]: `demo-open-${id}` },
-      displayName: name,
-      username,
-    });
+    // Fixed open_ids too: one per app, as TikTok gives them.
+    const openIds = Object.fromEntries([
+      [DEFAULT_CLIENT_KEY, `demo-open-${id}`],
+      ...clients.map(({ clientKey }) => [clientKey, `demo-open-${id}-${clientKey}`]),
+    ]);
+    const account = emulator.addAccount({ unionId: `demo-union-${id}`, openIds, displayName: name, username });
     emulator.issueAccessToken(account, { token, scopes });
   }
   console.log(`TikTok emulator listening on ${emulator.url}; starting Strapi…`);
@@ -76,7 +134,12 @@ async function main() {
   const strapi = spawn(path.join(ROOT, 'node_modules', '.bin', 'strapi'), ['develop'], {
     cwd: path.join(ROOT, 'playground'),
     stdio: 'inherit',
-    env: { ...process.env, TIKTOK_API_BASE_URL: emulator.url, STRAPI_TELEMETRY_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      TIKTOK_API_BASE_URL: emulator.url,
+      ...(!fromEnv && { TIKTOK_CLIENTS: JSON.stringify(clients) }),
+      STRAPI_TELEMETRY_DISABLED: 'true',
+    },
   });
 
   let stopping = false;
@@ -110,7 +173,7 @@ async function main() {
       .catch(() => false);
     if (healthy) {
       ready = true;
-      console.log(banner(emulator.url));
+      console.log(banner(emulator.url, clients));
       return;
     }
     await sleep(1000);

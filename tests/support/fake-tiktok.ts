@@ -102,6 +102,7 @@ export class FakeTikTok {
   private readonly sockets = new Set<Socket>();
   private readonly recentCalls: number[] = [];
   private pausedPort = 0;
+  private demoAuthorizeEnabled = false;
   private readonly server: http.Server;
 
   private constructor() {
@@ -186,6 +187,20 @@ export class FakeTikTok {
     return { code, codeVerifier };
   }
 
+  /**
+   * Emulator-only convenience for the playground, off unless this is called. Real TikTok has no such
+   * endpoint: there the user approves the login in the TikTok app and the SDK hands the app a code.
+   *
+   * `POST /demo/authorize` with a form or JSON body `{ account, client_key? }` runs authorize() for
+   * one account (`account` is one of its access tokens or its union_id; the code carries that token's
+   * scopes, or user.info.basic) and a registered client (`client_key`, or the first one registered).
+   * It answers `{ code, code_verifier, client_key, redirect_uri }`: what the SDK gives the app, and
+   * exactly the body the plugin's /connect takes. Unknown account or client: 404 with a JSON error.
+   */
+  enableDemoAuthorize() {
+    this.demoAuthorizeEnabled = true;
+  }
+
   /** The next `times` token-endpoint calls answer with this fault. */
   failNextToken(fault: TokenFault, times = 1) {
     for (let i = 0; i < times; i += 1) this.tokenFaults.push(fault);
@@ -238,6 +253,9 @@ export class FakeTikTok {
     if (req.method === 'POST' && url.pathname === '/v2/oauth/token/') {
       this.counters.token += 1;
       return this.token(req, res);
+    }
+    if (this.demoAuthorizeEnabled && req.method === 'POST' && url.pathname === '/demo/authorize') {
+      return this.demoAuthorize(req, res);
     }
     return this.sendJson(res, 404, {
       error: { code: 'not_found', message: 'Not found', log_id: this.newErrorLogId() },
@@ -336,6 +354,56 @@ export class FakeTikTok {
       scope: code.scopes.join(','),
       token_type: 'Bearer',
     });
+  }
+
+  /** See enableDemoAuthorize(). Not counted, and its errors are not TikTok errors (no log_id). */
+  private async demoAuthorize(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const demoError = (status: number, error: string, description: string) =>
+      this.sendJson(res, status, { error, error_description: description });
+
+    let body: Record<string, unknown>;
+    if (/^application\/json/.test(req.headers['content-type'] ?? '')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return demoError(400, 'invalid_request', 'The body is not JSON.');
+      }
+      body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    } else {
+      body = Object.fromEntries(new URLSearchParams(text));
+    }
+
+    const accountId = typeof body.account === 'string' ? body.account : '';
+    if (!accountId) {
+      return demoError(400, 'invalid_request', 'account is required: an access token of the account, or its union_id.');
+    }
+    const grant = this.tokens.get(accountId);
+    const account = grant?.account ?? this.accounts.get(accountId);
+    if (!account) {
+      return demoError(404, 'unknown_account', 'No emulator account has this access token or union_id.');
+    }
+
+    const clientKey = typeof body.client_key === 'string' && body.client_key ? body.client_key : undefined;
+    const client = clientKey ? this.clients.get(clientKey) : [...this.clients.values()][0];
+    if (!client) {
+      return demoError(
+        404,
+        'unknown_client',
+        clientKey ? 'No client with this client_key is registered in the emulator.' : 'No client is registered in the emulator.'
+      );
+    }
+
+    const redirectUri = client.redirectUris[0] ?? '';
+    const { code, codeVerifier } = this.authorize(account, {
+      clientKey: client.clientKey,
+      redirectUri,
+      scopes: grant?.scopes ?? ['user.info.basic'],
+    });
+    return this.sendJson(res, 200, { code, code_verifier: codeVerifier, client_key: client.clientKey, redirect_uri: redirectUri });
   }
 
   /** Returns true when the fault produced the whole answer. */
