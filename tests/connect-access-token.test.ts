@@ -1,5 +1,5 @@
 import { FakeTikTok } from './support/fake-tiktok';
-import { setAdvancedSettings, startStrapi, type TestApp } from './support/strapi';
+import { createUpUser, setAdvancedSettings, startStrapi, type TestApp } from './support/strapi';
 
 const USER_UID = 'plugin::users-permissions.user';
 const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
@@ -145,14 +145,10 @@ describe('returning login', () => {
 
   it('finds a user created by the original plugin instead of duplicating it, and links it', async () => {
     const account = tiktok.addAccount();
-    const legacy = await users().create({
-      data: {
-        username: 'legacy-user',
-        email: `${account.unionId}@tiktok.com`,
-        provider: 'tiktok',
-        confirmed: true,
-        blocked: false,
-      },
+    const legacy = await createUpUser(app.strapi, {
+      username: 'legacy-user',
+      email: `${account.unionId}@tiktok.com`,
+      provider: 'tiktok',
     });
 
     const res = await connect({ access_token: tiktok.issueAccessToken(account) });
@@ -167,8 +163,10 @@ describe('returning login', () => {
 
   it('does not take over a local account that happens to use the same address', async () => {
     const account = tiktok.addAccount();
-    const local = await users().create({
-      data: { username: 'local-owner', email: `${account.unionId}@tiktok.com`, provider: 'local', confirmed: true },
+    const local = await createUpUser(app.strapi, {
+      username: 'local-owner',
+      email: `${account.unionId}@tiktok.com`,
+      provider: 'local',
     });
 
     const res = await connect({ access_token: tiktok.issueAccessToken(account) });
@@ -257,8 +255,11 @@ describe('registration and blocked users', () => {
 
   it('answers 403 for a blocked user of the original plugin without linking it', async () => {
     const account = tiktok.addAccount();
-    await users().create({
-      data: { username: 'blocked-legacy', email: `${account.unionId}@tiktok.com`, provider: 'tiktok', blocked: true },
+    await createUpUser(app.strapi, {
+      username: 'blocked-legacy',
+      email: `${account.unionId}@tiktok.com`,
+      provider: 'tiktok',
+      blocked: true,
     });
 
     const res = await connect({ access_token: tiktok.issueAccessToken(account) });
@@ -266,6 +267,47 @@ describe('registration and blocked users', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.details.code).toBe('user_blocked');
     expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+  });
+});
+
+describe('users-permissions roles', () => {
+  afterEach(() => setAdvancedSettings(app.strapi, { default_role: 'authenticated', allow_register: true }));
+
+  it('answers 403 user_role_missing for a user whose role was removed, and logs it', async () => {
+    const { account, res } = await loginAs();
+    await users().update({ where: { id: res.body.user.id }, data: { role: null } });
+    const logsBefore = app.logs.length;
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(403);
+    expect(again.body).toMatchObject({ data: null, error: { status: 403, details: { code: 'user_role_missing' } } });
+    expect(app.logs.slice(logsBefore).join('\n')).toMatch(new RegExp(`error: .*user ${res.body.user.id} has no users-permissions role`));
+  });
+
+  it('answers 503 registration_unavailable when the default role no longer exists, creating nothing', async () => {
+    await setAdvancedSettings(app.strapi, { default_role: 'deleted-role' });
+    const before = await users().count();
+    const logsBefore = app.logs.length;
+
+    const { account, res } = await loginAs();
+
+    expect(res.status).toBe(503);
+    expect(res.body.error.details.code).toBe('registration_unavailable');
+    expect(await users().count()).toBe(before);
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+    expect(app.logs.slice(logsBefore).join('\n')).toMatch(/error: .*default role "deleted-role" does not exist/);
+  });
+
+  it('still logs existing users in when the default role no longer exists', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect({ access_token: tiktok.issueAccessToken(account) });
+    await setAdvancedSettings(app.strapi, { default_role: 'deleted-role' });
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).toBe(first.body.user.id);
   });
 });
 

@@ -4,7 +4,7 @@
  * allowAccessToken: false, so the code flow is the only way in.
  */
 import { FakeTikTok, type FakeAccount, type Scope, type TokenFault } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import { createUpUser, startStrapi, type TestApp } from './support/strapi';
 
 const IOS = { clientKey: 'aw-ios-app', clientSecret: 'ios-secret-1f0c9b7e', redirectUri: 'https://app.example/tiktok/ios', label: 'iOS' };
 const ANDROID = { clientKey: 'aw-android-app', clientSecret: 'android-secret-8d2a6c4f', redirectUri: 'https://app.example/tiktok/android', label: 'Android' };
@@ -151,8 +151,10 @@ describe('the TikTok identity', () => {
 
   it('links a user created by the original plugin', async () => {
     const account = tiktok.addAccount();
-    const legacy = await users().create({
-      data: { username: 'from-the-js-plugin', email: `${account.unionId}@tiktok.com`, provider: 'tiktok', confirmed: true },
+    const legacy = await createUpUser(app.strapi, {
+      username: 'from-the-js-plugin',
+      email: `${account.unionId}@tiktok.com`,
+      provider: 'tiktok',
     });
 
     const res = await connect(loginBody(account));

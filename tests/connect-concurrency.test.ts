@@ -1,5 +1,5 @@
 import { FakeTikTok } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import { createUpUser, startStrapi, type TestApp } from './support/strapi';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
@@ -65,9 +65,7 @@ it('a login that loses the race to another process rolls back and answers with t
     async afterFindOne(event) {
       if (winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
       // The other process's user does not carry the pseudo-email, so only the index can catch the race.
-      const user = await app.strapi.db
-        .query('plugin::users-permissions.user')
-        .create({ data: { username: 'race-winner', email: 'winner@example.com', provider: 'tiktok', confirmed: true } });
+      const user = await createUpUser(app.strapi, { username: 'race-winner', email: 'winner@example.com', provider: 'tiktok' });
       winner = user;
       await identityQuery.create({ data: { unionId: account.unionId, user: user.id } });
     },
@@ -99,9 +97,7 @@ it('a login that loses the race to relink an account whose user was deleted answ
     async afterFindOne(event) {
       if (winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
       // The other process replaces the stale identity with one linked to the user it created.
-      const user = await app.strapi.db
-        .query('plugin::users-permissions.user')
-        .create({ data: { username: 'relink-winner', email: 'relink@example.com', provider: 'tiktok', confirmed: true } });
+      const user = await createUpUser(app.strapi, { username: 'relink-winner', email: 'relink@example.com', provider: 'tiktok' });
       winner = user;
       await identityQuery.deleteMany({ where: { unionId: account.unionId } });
       await identityQuery.create({ data: { unionId: account.unionId, user: user.id } });

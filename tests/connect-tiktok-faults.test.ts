@@ -24,25 +24,27 @@ const snapshotDatabase = async () => ({
   identities: await app.strapi.db.query('plugin::tiktok-auth-mobile.identity').findMany({ orderBy: { id: 'asc' } }),
 });
 
-describe.each([
-  // [label, fault, expected status, expected code, TikTok sends a log_id]
-  ['a 500 internal_error', { kind: 'status', status: 500, code: 'internal_error' }, 502, 'tiktok_unavailable', true],
-  ['HTTP 200 with a non-ok error', { kind: 'status', status: 200, code: 'internal_error', withData: true }, 502, 'tiktok_unavailable', true],
-  ['a 429 rate_limit_exceeded', { kind: 'status', status: 429, code: 'rate_limit_exceeded' }, 503, 'tiktok_rate_limited', true],
-  ['HTTP 200 with rate_limit_exceeded', { kind: 'status', status: 200, code: 'rate_limit_exceeded' }, 503, 'tiktok_rate_limited', true],
-  ['a 400 scope_permission_missed (the app lacks the scope)', { kind: 'status', status: 400, code: 'scope_permission_missed' }, 502, 'tiktok_unavailable', true],
-  ['a 400 invalid_params', { kind: 'status', status: 400, code: 'invalid_params' }, 502, 'tiktok_unavailable', true],
-  ['an unknown error code', { kind: 'status', status: 418, code: 'brand_new_error' }, 502, 'tiktok_unavailable', true],
-  ['HTTP 401 scope_not_authorized', { kind: 'status', status: 401, code: 'scope_not_authorized' }, 400, 'tiktok_scope_missing', true],
-  ['a body that is not JSON', { kind: 'malformed' }, 502, 'tiktok_unavailable', false],
-  ['a truncated body', { kind: 'truncated' }, 502, 'tiktok_unavailable', false],
-  ['an HTML error page', { kind: 'html', status: 503 }, 502, 'tiktok_unavailable', false],
-  ['a user without union_id', { kind: 'no-union-id' }, 502, 'tiktok_unavailable', true],
-  ['a 200 answer without an error object', { kind: 'no-error-object' }, 502, 'tiktok_unavailable', false],
-  ['a reset connection', { kind: 'reset' }, 502, 'tiktok_unavailable', false],
-  ['no answer within the timeout', { kind: 'hang' }, 502, 'tiktok_unavailable', false],
-  ['an answer later than the timeout', { kind: 'delay', ms: TIMEOUT_MS + 500 }, 502, 'tiktok_unavailable', false],
-] as Array<[string, Fault, number, string, boolean]>)('when TikTok answers %s', (_label, fault, status, code, hasLogId) => {
+// [label, fault, status, code, TikTok sends a log_id, user/info is tried a second time]
+const FAULTS: Array<[string, Fault, number, string, boolean, boolean]> = [
+  ['a 500 internal_error', { kind: 'status', status: 500, code: 'internal_error' }, 502, 'tiktok_unavailable', true, true],
+  ['HTTP 200 with a non-ok error', { kind: 'status', status: 200, code: 'internal_error', withData: true }, 502, 'tiktok_unavailable', true, false],
+  ['a 429 rate_limit_exceeded', { kind: 'status', status: 429, code: 'rate_limit_exceeded' }, 503, 'tiktok_rate_limited', true, false],
+  ['HTTP 200 with rate_limit_exceeded', { kind: 'status', status: 200, code: 'rate_limit_exceeded' }, 503, 'tiktok_rate_limited', true, false],
+  ['a 400 scope_permission_missed (the app lacks the scope)', { kind: 'status', status: 400, code: 'scope_permission_missed' }, 502, 'tiktok_unavailable', true, false],
+  ['a 400 invalid_params', { kind: 'status', status: 400, code: 'invalid_params' }, 502, 'tiktok_unavailable', true, false],
+  ['an unknown error code', { kind: 'status', status: 418, code: 'brand_new_error' }, 502, 'tiktok_unavailable', true, false],
+  ['HTTP 401 scope_not_authorized', { kind: 'status', status: 401, code: 'scope_not_authorized' }, 400, 'tiktok_scope_missing', true, false],
+  ['a body that is not JSON', { kind: 'malformed' }, 502, 'tiktok_unavailable', false, false],
+  ['a truncated body', { kind: 'truncated' }, 502, 'tiktok_unavailable', false, true],
+  ['an HTML error page', { kind: 'html', status: 503 }, 502, 'tiktok_unavailable', false, true],
+  ['a user without union_id', { kind: 'no-union-id' }, 502, 'tiktok_unavailable', true, false],
+  ['a 200 answer without an error object', { kind: 'no-error-object' }, 502, 'tiktok_unavailable', false, false],
+  ['a reset connection', { kind: 'reset' }, 502, 'tiktok_unavailable', false, true],
+  ['no answer within the timeout', { kind: 'hang' }, 502, 'tiktok_unavailable', false, false],
+  ['an answer later than the timeout', { kind: 'delay', ms: TIMEOUT_MS + 500 }, 502, 'tiktok_unavailable', false, false],
+];
+
+describe.each(FAULTS)('when TikTok answers %s', (_label, fault, status, code, hasLogId, retried) => {
   it(`answers ${status} ${code}, writes nothing and logs no token`, async () => {
     const returning = tiktok.addAccount({ displayName: 'Returning' });
     expect((await connect(tiktok.issueAccessToken(returning))).status).toBe(200);
@@ -53,7 +55,7 @@ describe.each([
     for (const account of [returning, tiktok.addAccount()]) {
       account.displayName = 'Changed by a failed login';
       const token = tiktok.issueAccessToken(account);
-      tiktok.failNext(fault);
+      tiktok.failNext(fault, retried ? 2 : 1);
       const started = Date.now();
 
       const res = await connect(token);
@@ -66,13 +68,31 @@ describe.each([
       expect(JSON.stringify(res.body)).not.toContain(token);
     }
 
+    expect(tiktok.counters.userInfo).toBe(retried ? 4 : 2);
     expect(await snapshotDatabase()).toEqual(before);
-    const pluginLogs = app.logs.slice(logsBefore).filter((line) => line.includes('[tiktok-auth-mobile]'));
+    const pluginLogs = app.logs
+      .slice(logsBefore)
+      .filter((line) => line.includes('[tiktok-auth-mobile]') && !line.startsWith('debug:'));
     expect(pluginLogs).toHaveLength(2);
     if (hasLogId) {
-      expect(tiktok.errorLogIds).toHaveLength(2);
-      tiktok.errorLogIds.forEach((logId, i) => expect(pluginLogs[i]).toContain(logId));
+      const finalLogIds = tiktok.errorLogIds.filter((_id, i) => !retried || i % 2 === 1);
+      expect(finalLogIds).toHaveLength(2);
+      finalLogIds.forEach((logId, i) => expect(pluginLogs[i]).toContain(logId));
     }
+  });
+});
+
+describe.each(FAULTS.filter(([, , , , , retried]) => retried))('when TikTok answers %s once', (_label, fault) => {
+  it('tries user/info once more and logs the user in', async () => {
+    const account = tiktok.addAccount();
+    tiktok.resetCounters();
+    tiktok.failNext(fault);
+
+    const res = await connect(tiktok.issueAccessToken(account));
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.email).toBe(`${account.unionId}@tiktok.com`);
+    expect(tiktok.counters.userInfo).toBe(2);
   });
 });
 

@@ -99,6 +99,20 @@ describe('request bodies the endpoint refuses with 400 invalid_request', () => {
 
 });
 
+it('refuses a body over 8 KiB with 413 before calling TikTok, whatever it holds', async () => {
+  tiktok.resetCounters();
+  const account = tiktok.addAccount();
+
+  const res = await app
+    .request()
+    .post(CONNECT)
+    .send({ access_token: tiktok.issueAccessToken(account), padding: 'p'.repeat(9000) });
+
+  expect(res.status).toBe(413);
+  expect(res.body).toMatchObject({ data: null, error: { status: 413, name: 'PayloadTooLargeError', details: { code: 'payload_too_large' } } });
+  expect(tiktok.counters.userInfo).toBe(0);
+});
+
 it('accepts a form-encoded access_token too', async () => {
   const account = tiktok.addAccount();
   const token = tiktok.issueAccessToken(account);

@@ -11,6 +11,8 @@ export const CONNECT_ERRORS = {
   tiktok_scope_missing: 400,
   registration_disabled: 400,
   user_blocked: 403,
+  user_role_missing: 403,
+  registration_unavailable: 503,
   tiktok_unavailable: 502,
   tiktok_rate_limited: 503,
 } as const;

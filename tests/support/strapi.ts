@@ -96,3 +96,11 @@ export async function setAdvancedSettings(strapi: Core.Strapi, values: Record<st
   const current = ((await store.get({})) ?? {}) as Record<string, unknown>;
   await store.set({ value: { ...current, ...values } });
 }
+
+/** A users-permissions user as another plugin (or the original JavaScript plugin) would have made it. */
+export async function createUpUser(strapi: Core.Strapi, data: Record<string, unknown>) {
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  return strapi.db
+    .query('plugin::users-permissions.user')
+    .create({ data: { confirmed: true, blocked: false, role: role.id, ...data } });
+}

@@ -1,3 +1,4 @@
+import bodyLimit from './body-limit';
 import rateLimit from './rate-limit';
 
-export default { rateLimit };
+export default { bodyLimit, rateLimit };

@@ -8,7 +8,7 @@ export default {
       config: {
         // Public by design: the TikTok credential in the body is what authenticates the caller.
         auth: false as const,
-        middlewares: ['plugin::tiktok-auth-mobile.rateLimit'],
+        middlewares: ['plugin::tiktok-auth-mobile.rateLimit', 'plugin::tiktok-auth-mobile.bodyLimit'],
       },
     },
   ],

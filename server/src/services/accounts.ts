@@ -19,6 +19,7 @@ export interface UpUser {
   provider: string;
   confirmed: boolean | null;
   blocked: boolean | null;
+  role?: { id: number } | null;
   [key: string]: unknown;
 }
 
@@ -76,8 +77,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     lastLoginAt: now,
   });
 
+  /** users-permissions would refuse every request of a blocked or role-less user: say so now. */
+  const assertCanLogIn = (user: UpUser) => {
+    if (user.blocked) {
+      throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
+    }
+    if (!user.role) {
+      strapi.log.error(`[tiktok-auth-mobile] user ${user.id} has no users-permissions role and cannot log in`);
+      throw new ConnectError('user_role_missing', 'Your account has no role: ask an administrator to assign one');
+    }
+  };
+
   const findIdentity = (unionId: string) =>
-    identities().findOne({ where: { unionId }, populate: { user: true } }) as Promise<Identity | null>;
+    identities().findOne({
+      where: { unionId },
+      populate: { user: { populate: { role: { select: ['id'] } } } },
+    }) as Promise<Identity | null>;
 
   const findAvailableUsername = async (base: string) => {
     for (let attempt = 0; attempt < 10; attempt += 1) {
@@ -101,7 +116,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .query(ROLE_UID)
       .findOne({ where: { type: advanced.default_role }, select: ['id'] });
     if (!role) {
-      throw new Error(`users-permissions default role "${advanced.default_role}" does not exist`);
+      strapi.log.error(
+        `[tiktok-auth-mobile] cannot register TikTok users: users-permissions' default role "${advanced.default_role}" does not exist (Settings → Users & Permissions → Advanced settings)`
+      );
+      throw new ConnectError('registration_unavailable', 'Registration of new users is not available right now');
     }
 
     const username = await findAvailableUsername(usernameBase(profile.username, profile.display_name));
@@ -133,10 +151,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const legacyUser = (await users().findOne({
         where: { email: pseudoEmail(profile.union_id), provider: PROVIDER },
+        populate: { role: { select: ['id'] } },
       })) as UpUser | null;
-      if (legacyUser?.blocked) {
-        throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
-      }
+      if (legacyUser) assertCanLogIn(legacyUser);
 
       const user = legacyUser ?? (await createUser(profile));
       await identities().create({
@@ -159,9 +176,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const identity = await findIdentity(profile.union_id);
 
         if (identity?.user) {
-          if (identity.user.blocked) {
-            throw new ConnectError('user_blocked', 'Your account has been blocked by an administrator');
-          }
+          assertCanLogIn(identity.user);
           await identities().update({
             where: { id: identity.id },
             data: loginFields(profile, login, identity, now),

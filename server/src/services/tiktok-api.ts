@@ -41,6 +41,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
+const logIdOf = (body: unknown) =>
+  isObject(body) && isObject(body.error) && nonEmptyString(body.error.log_id) ? ` (log_id ${body.error.log_id})` : '';
+
 const CLIENT_MESSAGES = {
   tiktok_unavailable: 'TikTok could not be reached, try again later',
   tiktok_rate_limited: 'TikTok is rate limiting logins, try again shortly',
@@ -50,6 +53,9 @@ const CLIENT_MESSAGES = {
 } as const;
 
 type TikTokFailure = keyof typeof CLIENT_MESSAGES;
+
+/** Below this, a retry could not get an answer before the deadline anyway. */
+const MIN_RETRY_BUDGET_MS = 100;
 
 interface FailOptions {
   logId?: unknown;
@@ -88,28 +94,46 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     throw new ConnectError(code, message);
   };
 
-  const send = async (endpoint: string, request: Promise<AxiosResponse>) => {
+  /** One request within `budget` ms: the answer, or why there was none. */
+  const attempt = async (request: (budget: number) => Promise<AxiosResponse>, budget: number) => {
     try {
-      return await request;
+      return { response: await request(budget) };
     } catch (error) {
-      const reason =
-        error instanceof AxiosError && (error.code === AxiosError.ETIMEDOUT || error.code === AxiosError.ECONNABORTED)
-          ? `no answer within ${timeout} ms`
-          : `network error ${error instanceof AxiosError ? error.code ?? 'unknown' : 'unknown'}`;
-      return fail(endpoint, 'tiktok_unavailable', reason);
+      const code = error instanceof AxiosError ? error.code : undefined;
+      const timedOut = code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED;
+      return {
+        failure: timedOut ? `no answer within ${timeout} ms` : `network error ${code ?? 'unknown'}`,
+        // A pooled keep-alive connection TikTok closed, or an answer cut short: worth one more try.
+        retryable: !timedOut,
+      };
     }
+  };
+
+  const send = async (endpoint: string, request: (budget: number) => Promise<AxiosResponse>) => {
+    const result = await attempt(request, timeout);
+    if (result.response) return result.response;
+    return fail(endpoint, 'tiktok_unavailable', result.failure);
   };
 
   return {
     /** Validates an access token the only way TikTok allows: by reading the user it belongs to. */
     async fetchUserInfo(accessToken: string, scopes: readonly TikTokScope[]): Promise<TikTokProfile> {
       // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
-      const response = await send(
-        'user/info',
-        client.get(`/v2/user/info/?fields=${userInfoFields(scopes).join(',')}`, {
-          headers: { Authorization: `Bearer ${accessToken}` },
-        })
-      );
+      const url = `/v2/user/info/?fields=${userInfoFields(scopes).join(',')}`;
+      const request = (budget: number) =>
+        client.get(url, { headers: { Authorization: `Bearer ${accessToken}` }, timeout: budget });
+
+      // user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline.
+      const deadline = Date.now() + timeout;
+      let result = await attempt(request, timeout);
+      const firstFailed = result.response ? result.response.status >= 500 : result.retryable;
+      if (firstFailed && deadline - Date.now() >= MIN_RETRY_BUDGET_MS) {
+        const first = result.response ? `HTTP ${result.response.status}${logIdOf(result.response.data)}` : result.failure;
+        strapi.log.debug(`[tiktok-auth-mobile] TikTok user/info: ${first}, trying once more`);
+        result = await attempt(request, deadline - Date.now());
+      }
+      if (!result.response) return fail('user/info', 'tiktok_unavailable', result.failure);
+      const { response } = result;
 
       // Every user/info answer carries an `error` object; its code decides, not the HTTP status.
       const body: unknown = response.data;
@@ -166,9 +190,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const response = await send(
         'oauth/token',
-        client.post('/v2/oauth/token/', form.toString(), {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        })
+        (budget) =>
+          client.post('/v2/oauth/token/', form.toString(), {
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            timeout: budget,
+          })
       );
 
       // TikTok has answered errors with HTTP 200: the `error` key decides.
