@@ -1,14 +1,14 @@
 /**
- * Boots the playground Strapi app in-process for one test file: its own SQLite file, the plugin
+ * Boots the playground Strapi app in-process for one test file: its own database, the plugin
  * from dist/, the real users-permissions plugin, and every log line captured in memory.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Transport from 'winston-transport';
 import supertest from 'supertest';
 import { compileStrapi, createStrapi } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
+
+import { createTestDatabase } from './database';
 
 export const PLAYGROUND_DIR = path.resolve(__dirname, '..', '..', 'playground');
 
@@ -48,7 +48,7 @@ function setEnv(values: Record<string, string>) {
 
 /** Boots Strapi with the given environment (see playground/config/plugins.js for the TikTok options). */
 export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
-  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-'));
+  const database = await createTestDatabase();
   const restoreEnv = setEnv({
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
@@ -57,7 +57,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     LOG_LEVEL: 'debug',
     // Every test request comes from 127.0.0.1: only the rate-limit tests turn the limiter on.
     UP_RATELIMIT_ENABLED: 'false',
-    DATABASE_FILENAME: path.join(dbDir, 'data.db'),
+    ...database.env,
     ...env,
   });
 
@@ -71,7 +71,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     }).load();
   } catch (error) {
     restoreEnv();
-    fs.rmSync(dbDir, { recursive: true, force: true });
+    await database.drop();
     throw error;
   }
 
@@ -85,7 +85,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     async destroy() {
       await strapi.destroy();
       restoreEnv();
-      fs.rmSync(dbDir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
-import { MIN_LENGTH, usernameBase } from '../utils/username';
+import { MIN_LENGTH, storableText, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
 
 export const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
@@ -66,9 +66,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The identity columns every login refreshes. */
   const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Identity | null, now: Date) => ({
-    displayName: profile.display_name ?? null,
-    avatarUrl: profile.avatar_url ?? null,
-    username: profile.username ?? null,
+    displayName: storableText(profile.display_name),
+    avatarUrl: storableText(profile.avatar_url, 2048),
+    username: storableText(profile.username),
     isVerified: profile.is_verified ?? null,
     grantedScopes: login.scopes,
     openIds: login.clientKey
@@ -94,10 +94,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       populate: { user: { populate: { role: { select: ['id'] } } } },
     }) as Promise<Identity | null>;
 
-  const findAvailableUsername = async (base: string) => {
+  const findAvailableUsername = async (base: string, { skipBase = false } = {}) => {
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const candidate =
-        attempt === 0 && base.length >= MIN_LENGTH ? base : `${base}${randomInt(1000, 10000)}`;
+        attempt === 0 && !skipBase && base.length >= MIN_LENGTH ? base : `${base}${randomInt(1000, 10000)}`;
       if ((await users().count({ where: { username: candidate } })) === 0) return candidate;
     }
     return `tiktok-${randomUUID()}`;
@@ -156,6 +156,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (legacyUser) assertCanLogIn(legacyUser);
 
       const user = legacyUser ?? (await createUser(profile));
+      const created = !legacyUser;
       await identities().create({
         data: {
           unionId: profile.union_id,
@@ -164,8 +165,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           user: user.id,
         },
       });
-      return user;
+      return { user, created };
     });
+
+  /**
+   * users-permissions keeps usernames unique in application code only, so two first logins with the
+   * same name on two database connections can both take it. Checked once the user is committed:
+   * whoever finds the name taken by another user moves to a suffixed one.
+   */
+  const ensureUniqueUsername = async (user: UpUser): Promise<UpUser> => {
+    const holders = await users().count({ where: { username: user.username } });
+    if (holders <= 1) return user;
+    const username = await findAvailableUsername(user.username, { skipBase: true });
+    await users().updateMany({ where: { id: user.id }, data: { username } });
+    return { ...user, username };
+  };
 
   return {
     /** The users-permissions user a TikTok account logs in as, created on its first login. */
@@ -185,7 +199,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         try {
-          return await linkAccount(profile, login, identity, now);
+          const { user, created } = await linkAccount(profile, login, identity, now);
+          return created ? await ensureUniqueUsername(user) : user;
         } catch (error) {
           // Another login linked this account first: its identity is there now, use it.
           if (attempt === 0 && (error instanceof LostRace || isUniqueViolation(error))) continue;

@@ -1,4 +1,4 @@
-import { MIN_LENGTH, usernameBase } from '../../server/src/utils/username';
+import { MIN_LENGTH, usernameBase } from '../../server/src/utils/text';
 
 describe('usernameBase', () => {
   it('prefers the first usable candidate', () => {

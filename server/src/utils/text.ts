@@ -17,3 +17,10 @@ export const usernameBase = (...candidates: Array<string | undefined>): string =
   }
   return 'tiktok';
 };
+
+/**
+ * TikTok text as every supported database can store it: PostgreSQL refuses NUL characters and
+ * unpaired surrogates, and a string column holds 255 characters.
+ */
+export const storableText = (value: string | undefined, max = 255): string | null =>
+  value === undefined ? null : Array.from(value.replace(/[\u0000\p{Cs}]/gu, '')).slice(0, max).join('');
