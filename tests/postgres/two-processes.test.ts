@@ -1,0 +1,156 @@
+/**
+ * Two Strapi processes on one PostgreSQL database, as behind a load balancer. Runs with
+ * `npm run test:postgres` only: SQLite is a single-process database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import type { Client } from 'pg';
+import supertest from 'supertest';
+
+import { FakeTikTok } from '../support/fake-tiktok';
+import { connectTo, createTestDatabase, type TestDatabase } from '../support/database';
+
+const CLIENT = { clientKey: 'aw-multi', clientSecret: 'multi-process-secret', redirectUri: 'https://app.example/tiktok/cb' };
+
+let tiktok: FakeTikTok;
+let database: TestDatabase;
+let db: Client;
+const processes: ChildProcess[] = [];
+let urls: string[] = [];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+async function startProcess(): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'support', 'strapi-process.js')], {
+    env: {
+      ...process.env,
+      ...database.env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      STRAPI_TELEMETRY_DISABLED: 'true',
+      STRAPI_STARTUP_LOG: 'false',
+      LOG_SILENT: 'true',
+      UP_RATELIMIT_ENABLED: 'false',
+      TIKTOK_API_BASE_URL: tiktok.url,
+      TIKTOK_CLIENTS: JSON.stringify([CLIENT]),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  processes.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`Strapi process exited with ${code}:\n${output}`)));
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+beforeAll(async () => {
+  tiktok = await FakeTikTok.start();
+  tiktok.registerClient({ clientKey: CLIENT.clientKey, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] });
+  database = await createTestDatabase();
+  // One after the other: the first one creates the schema.
+  urls = [await startProcess(), await startProcess()];
+  db = await connectTo(database);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.end();
+  await Promise.all(
+    processes.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        })
+    )
+  );
+  await database?.drop();
+  await tiktok?.close();
+});
+
+const connect = (url: string, body: object) => supertest(url).post('/api/tiktok-auth-mobile/connect').send(body);
+
+it('40 concurrent first logins of one account across both processes create one user and one identity', async () => {
+  const account = tiktok.addAccount();
+  // TikTok answering a little late lines the requests up, so that they all reach the database together.
+  tiktok.latencyMs = 40;
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => connect(urls[i % 2], { access_token: tiktok.issueAccessToken(account) }))
+    );
+
+    expect(answers.map((res) => res.status)).toEqual(Array(40).fill(200));
+    const ids = new Set(answers.map((res) => res.body.user.id));
+    expect(ids.size).toBe(1);
+    const users = await db.query('SELECT id FROM up_users WHERE email = $1', [`${account.unionId}@tiktok.com`]);
+    expect(users.rows.map((row) => row.id)).toEqual([...ids]);
+    const identities = await db.query('SELECT id FROM tiktok_identities WHERE union_id = $1', [account.unionId]);
+    expect(identities.rowCount).toBe(1);
+    expect(tiktok.counters.userInfo).toBeGreaterThanOrEqual(40);
+  } finally {
+    tiktok.latencyMs = 0;
+  }
+});
+
+it('concurrent first logins of same-named accounts across both processes still get distinct usernames', async () => {
+  tiktok.latencyMs = 40;
+  try {
+    const accounts = Array.from({ length: 12 }, () => tiktok.addAccount({ displayName: 'Same Everywhere' }));
+    const answers = await Promise.all(
+      accounts.map((account, i) => connect(urls[i % 2], { access_token: tiktok.issueAccessToken(account) }))
+    );
+
+    expect(answers.map((res) => res.status)).toEqual(Array(12).fill(200));
+    const stored = await db.query("SELECT username FROM up_users WHERE username LIKE 'Same Everywhere%'");
+    expect(stored.rowCount).toBe(12);
+    expect(new Set(stored.rows.map((row) => row.username)).size).toBe(12);
+  } finally {
+    tiktok.latencyMs = 0;
+  }
+});
+
+it('a settings change saved through one process is used by the other at once', async () => {
+  const [first, second] = urls;
+  const register = await supertest(first)
+    .post('/admin/register-admin')
+    .send({ firstname: 'Multi', lastname: 'Admin', email: 'multi@example.com', password: 'Admin-Passw0rd!' });
+  const token = register.body.data.token as string;
+  const save = (allowAccessToken: boolean) =>
+    supertest(first)
+      .put('/tiktok-auth-mobile/settings')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ clients: [{ clientKey: CLIENT.clientKey, redirectUri: CLIENT.redirectUri }], scopes: ['user.info.basic'], allowAccessToken });
+  const account = tiktok.addAccount();
+
+  expect((await save(false)).status).toBe(200);
+  const refused = await connect(second, { access_token: tiktok.issueAccessToken(account) });
+  const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  const byCode = await connect(second, { code, code_verifier: codeVerifier });
+  expect((await save(true)).status).toBe(200);
+  const accepted = await connect(second, { access_token: tiktok.issueAccessToken(account) });
+
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.details.code).toBe('access_token_disabled');
+  expect(byCode.status).toBe(200);
+  expect(accepted.status).toBe(200);
+  expect(accepted.body.user.id).toBe(byCode.body.user.id);
+});
