@@ -1,0 +1,98 @@
+/**
+ * Everything Strapi logs (plugin, request logger, users-permissions) over a full run of logins,
+ * code exchanges, TikTok faults and settings changes: no credential may appear in it.
+ */
+import { FakeTikTok } from './support/fake-tiktok';
+import { registerSuperAdmin } from './support/admin';
+import { startStrapi, type TestApp } from './support/strapi';
+
+const CLIENT = { clientKey: 'aw-logs', clientSecret: 'log-test-client-secret-91c2', redirectUri: 'https://app.example/tiktok/logs' };
+const NEW_SECRET = 'log-test-rotated-secret-4aa8';
+
+let tiktok: FakeTikTok;
+let app: TestApp;
+
+beforeAll(async () => {
+  tiktok = await FakeTikTok.start();
+  tiktok.registerClient({ clientKey: CLIENT.clientKey, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] });
+  app = await startStrapi({
+    TIKTOK_API_BASE_URL: tiktok.url,
+    TIKTOK_CLIENTS: JSON.stringify([CLIENT]),
+    TIKTOK_TIMEOUT_MS: '500',
+    UP_JWT_MANAGEMENT: 'refresh',
+  });
+});
+
+afterAll(async () => {
+  await app?.destroy();
+  await tiktok?.close();
+});
+
+it('never logs an access token, code, code_verifier, client secret, JWT or refresh token', async () => {
+  const secrets: string[] = [CLIENT.clientSecret, NEW_SECRET];
+  const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
+  const remember = (res: { body: { jwt?: string; refreshToken?: string } }) => {
+    for (const value of [res.body.jwt, res.body.refreshToken]) if (value) secrets.push(value);
+    return res;
+  };
+  const account = tiktok.addAccount();
+
+  // Access-token logins: success, rejected token, every kind of TikTok fault.
+  const token = tiktok.issueAccessToken(account);
+  secrets.push(token);
+  expect(remember(await connect({ access_token: token })).status).toBe(200);
+  const revoked = tiktok.issueAccessToken(account);
+  tiktok.revoke(revoked);
+  secrets.push(revoked);
+  expect((await connect({ access_token: revoked })).status).toBe(400);
+  for (const fault of [
+    { kind: 'status', status: 500, code: 'internal_error' },
+    { kind: 'status', status: 429, code: 'rate_limit_exceeded' },
+    { kind: 'reset' },
+    { kind: 'hang' },
+    { kind: 'malformed' },
+  ] as const) {
+    const faulted = tiktok.issueAccessToken(account);
+    secrets.push(faulted);
+    tiktok.failNext(fault, 2);
+    expect((await connect({ access_token: faulted })).status).toBeGreaterThanOrEqual(500);
+    tiktok.resetCounters();
+  }
+
+  // Code logins: success, wrong verifier, replay, token-endpoint faults.
+  const good = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  secrets.push(good.code, good.codeVerifier);
+  expect(remember(await connect({ code: good.code, code_verifier: good.codeVerifier })).status).toBe(200);
+  expect((await connect({ code: good.code, code_verifier: good.codeVerifier })).status).toBe(400);
+  const wrong = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  secrets.push(wrong.code, wrong.codeVerifier);
+  expect((await connect({ code: wrong.code, code_verifier: 'x'.repeat(43) })).status).toBe(400);
+  const faulted = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  secrets.push(faulted.code, faulted.codeVerifier);
+  tiktok.failNextToken({ kind: 'oauth-error', status: 401, error: 'invalid_client' });
+  expect((await connect({ code: faulted.code, code_verifier: faulted.codeVerifier })).status).toBe(502);
+
+  // Refresh, then settings changes with secrets, including a rejected one.
+  const refreshToken = secrets[secrets.length - 1];
+  remember(await app.request().post('/api/auth/refresh').send({ refreshToken }));
+  const adminToken = await registerSuperAdmin(app);
+  secrets.push(adminToken);
+  const save = (clientSecret: string) =>
+    app
+      .request()
+      .put('/tiktok-auth-mobile/settings')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ clients: [{ ...CLIENT, clientSecret }], scopes: ['user.info.basic'], allowAccessToken: true });
+  expect((await save(NEW_SECRET)).status).toBe(200);
+  expect((await save(`${NEW_SECRET}${'z'.repeat(600)}`)).status).toBe(400);
+  tiktok.registerClient({ clientKey: CLIENT.clientKey, clientSecret: NEW_SECRET, redirectUris: [CLIENT.redirectUri] });
+  const afterRotation = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  secrets.push(afterRotation.code, afterRotation.codeVerifier);
+  expect(remember(await connect({ code: afterRotation.code, code_verifier: afterRotation.codeVerifier })).status).toBe(200);
+
+  const logs = app.logs.join('\n');
+  expect(logs).toContain('[tiktok-auth-mobile]');
+  expect(logs).toContain('POST /api/tiktok-auth-mobile/connect');
+  expect(secrets.length).toBeGreaterThan(20);
+  for (const secret of secrets) expect(logs).not.toContain(secret);
+});
