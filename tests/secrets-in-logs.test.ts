@@ -31,7 +31,7 @@ afterAll(async () => {
 it('never logs an access token, code, code_verifier, client secret, JWT or refresh token', async () => {
   const secrets: string[] = [CLIENT.clientSecret, NEW_SECRET];
   const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
-  const remember = (res: { body: { jwt?: string; refreshToken?: string } }) => {
+  const remember = <T extends { body: { jwt?: string; refreshToken?: string } }>(res: T) => {
     for (const value of [res.body.jwt, res.body.refreshToken]) if (value) secrets.push(value);
     return res;
   };

@@ -1,9 +1,26 @@
 import type { StrapiApp } from '@strapi/strapi/admin';
 
+import { PERMISSIONS } from './permissions';
 import { PLUGIN_ID } from './pluginId';
+import { getTranslation } from './utils/getTranslation';
 
 const plugin: StrapiApp['appPlugins'][string] = {
   register(app) {
+    app.addSettingsLink(
+      {
+        id: PLUGIN_ID,
+        intlLabel: { id: getTranslation('settings.section'), defaultMessage: 'TikTok Auth Mobile' },
+      },
+      {
+        id: 'login-settings',
+        to: `${PLUGIN_ID}/settings`,
+        intlLabel: { id: getTranslation('settings.link'), defaultMessage: 'Login settings' },
+        permissions: PERMISSIONS.read,
+        Component: () =>
+          import('./pages/Settings').then((mod) => ({ default: mod.ProtectedSettingsPage })),
+      }
+    );
+
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
   },
 
@@ -15,7 +32,7 @@ const plugin: StrapiApp['appPlugins'][string] = {
             default: Record<string, string>;
           };
           const prefixed = Object.fromEntries(
-            Object.entries(data).map(([key, value]) => [`${PLUGIN_ID}.${key}`, value])
+            Object.entries(data).map(([key, value]) => [getTranslation(key), value])
           );
           return { data: prefixed, locale };
         } catch {

@@ -1,0 +1,147 @@
+import * as React from 'react';
+
+import { Button, Flex } from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import {
+  Blocker,
+  Form,
+  Layouts,
+  Page,
+  isFetchError,
+  useAPIErrorHandler,
+  useFetchClient,
+  useNotification,
+  useRBAC,
+  type FormHelpers,
+} from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+
+import { AccessTokenSection } from '../../components/AccessTokenSection';
+import { ClientsSection } from '../../components/ClientsSection';
+import { ScopesSection } from '../../components/ScopesSection';
+import { PERMISSIONS } from '../../permissions';
+import { getTranslation } from '../../utils/getTranslation';
+
+import { withoutPathPrefix } from './readableErrors';
+import {
+  SETTINGS_URL,
+  toFormValues,
+  toRequestBody,
+  type SettingsFormValues,
+  type SettingsRequestBody,
+  type SettingsResponse,
+} from './settingsForm';
+
+const ProtectedSettingsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.read}>
+    <SettingsPage />
+  </Page.Protect>
+);
+
+const SettingsPage = () => {
+  const { formatMessage } = useIntl();
+  const { toggleNotification } = useNotification();
+  const { get, put } = useFetchClient();
+  const { formatAPIError, _unstableFormatValidationErrors: formatValidationErrors } = useAPIErrorHandler();
+  const {
+    isLoading: isLoadingPermissions,
+    allowedActions: { canUpdate },
+  } = useRBAC({ update: PERMISSIONS.update });
+
+  const [settings, setSettings] = React.useState<SettingsResponse | null>(null);
+  const [loadFailed, setLoadFailed] = React.useState(false);
+
+  React.useEffect(() => {
+    let active = true;
+    get<SettingsResponse>(SETTINGS_URL)
+      .then(({ data }) => active && setSettings(data))
+      .catch((error: unknown) => {
+        if (!active) return;
+        setLoadFailed(true);
+        toggleNotification({
+          type: 'danger',
+          message: isFetchError(error)
+            ? formatAPIError(error)
+            : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
+        });
+      });
+    return () => {
+      active = false;
+    };
+  }, [get, toggleNotification, formatAPIError, formatMessage]);
+
+  const initialValues = React.useMemo(() => (settings ? toFormValues(settings.data) : undefined), [settings]);
+
+  const handleSubmit = async (values: SettingsFormValues, { setErrors, resetForm }: FormHelpers<SettingsFormValues>) => {
+    try {
+      const { data } = await put<SettingsResponse, SettingsRequestBody>(SETTINGS_URL, toRequestBody(values));
+      const next = toFormValues(data.data);
+      resetForm(next);
+      setSettings(data);
+      toggleNotification({
+        type: 'success',
+        message: formatMessage({ id: getTranslation('settings.saved'), defaultMessage: 'Settings saved' }),
+      });
+    } catch (error) {
+      const apiError = isFetchError(error) ? error.response?.data?.error : undefined;
+      if (apiError?.name === 'ValidationError') {
+        setErrors(formatValidationErrors(withoutPathPrefix(apiError)));
+      }
+      toggleNotification({
+        type: 'danger',
+        message: isFetchError(error)
+          ? formatAPIError(error)
+          : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
+      });
+    }
+  };
+
+  if (loadFailed) {
+    return <Page.Error />;
+  }
+
+  if (isLoadingPermissions || !settings || !initialValues) {
+    return <Page.Loading />;
+  }
+
+  const title = formatMessage({ id: getTranslation('settings.title'), defaultMessage: 'TikTok login' });
+  const { sources } = settings.meta;
+
+  return (
+    <Page.Main>
+      <Page.Title>
+        {formatMessage({ id: 'Settings.PageTitle', defaultMessage: 'Settings - {name}' }, { name: title })}
+      </Page.Title>
+      <Form<SettingsFormValues> method="PUT" initialValues={initialValues} onSubmit={handleSubmit} disabled={!canUpdate}>
+        {({ isSubmitting, modified }) => (
+          <>
+            <Blocker />
+            <Layouts.Header
+              title={title}
+              subtitle={formatMessage({
+                id: getTranslation('settings.subtitle'),
+                defaultMessage: 'How the iOS and Android apps sign users in with TikTok.',
+              })}
+              primaryAction={
+                canUpdate ? (
+                  <Button type="submit" loading={isSubmitting} disabled={!modified} startIcon={<Check />} size="S">
+                    {formatMessage({ id: 'global.save', defaultMessage: 'Save' })}
+                  </Button>
+                ) : undefined
+              }
+            />
+            <Layouts.Content>
+              <Flex direction="column" alignItems="stretch" gap={6} aria-busy={isSubmitting}>
+                <ClientsSection source={sources.clients} canUpdate={canUpdate} />
+                <ScopesSection source={sources.scopes} canUpdate={canUpdate} />
+                <AccessTokenSection source={sources.allowAccessToken} canUpdate={canUpdate} />
+              </Flex>
+            </Layouts.Content>
+          </>
+        )}
+      </Form>
+    </Page.Main>
+  );
+};
+
+export { ProtectedSettingsPage, SettingsPage };

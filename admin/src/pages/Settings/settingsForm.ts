@@ -1,0 +1,94 @@
+/** The settings API's shapes and the conversions between them and the form's values. */
+
+export const SETTINGS_URL = '/tiktok-auth-mobile/settings';
+
+export const SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const REQUIRED_SCOPE: Scope = 'user.info.basic';
+
+export type Source = 'config' | 'admin';
+
+export interface SettingsResponse {
+  data: {
+    clients: Array<{ clientKey: string; redirectUri: string; label?: string | null; hasClientSecret: boolean }>;
+    scopes: string[];
+    allowAccessToken: boolean;
+  };
+  meta: { sources: { clients: Source; scopes: Source; allowAccessToken: Source } };
+}
+
+export interface SettingsRequestBody {
+  clients: Array<{ clientKey: string; redirectUri: string; label?: string; clientSecret?: string }>;
+  scopes: string[];
+  allowAccessToken: boolean;
+}
+
+/** Text inputs of Strapi's Form set `null` when emptied. */
+type Text = string | null;
+
+export interface ClientFormValue {
+  /** A stable React key for the row; never sent. */
+  rowKey: string;
+  clientKey: Text;
+  label: Text;
+  redirectUri: Text;
+  /** A new secret to store; empty keeps the stored one. Write-only: never filled from the API. */
+  clientSecret: Text;
+  /** The client key the server holds a secret for, or null. A renamed client no longer has it. */
+  storedSecretFor: string | null;
+  /** Send `''` to drop the stored secret. */
+  removeSecret: boolean;
+}
+
+export interface SettingsFormValues {
+  clients: ClientFormValue[];
+  scopes: string[];
+  allowAccessToken: boolean;
+}
+
+let rowCounter = 0;
+const nextRowKey = () => `row-${(rowCounter += 1)}`;
+
+export const emptyClient = (): ClientFormValue => ({
+  rowKey: nextRowKey(),
+  clientKey: '',
+  label: '',
+  redirectUri: '',
+  clientSecret: '',
+  storedSecretFor: null,
+  removeSecret: false,
+});
+
+export const toFormValues = ({ clients, scopes, allowAccessToken }: SettingsResponse['data']): SettingsFormValues => ({
+  clients: clients.map((client, index) => ({
+    rowKey: `saved-${index}`,
+    clientKey: client.clientKey,
+    label: client.label ?? '',
+    redirectUri: client.redirectUri,
+    clientSecret: '',
+    storedSecretFor: client.hasClientSecret ? client.clientKey : null,
+    removeSecret: false,
+  })),
+  scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
+  allowAccessToken,
+});
+
+/** Whether the row's client currently has a stored secret (and the admin has not asked to drop it). */
+export const hasStoredSecret = (client: ClientFormValue) =>
+  client.storedSecretFor !== null && client.storedSecretFor === (client.clientKey ?? '').trim();
+
+export const toRequestBody = ({ clients, scopes, allowAccessToken }: SettingsFormValues): SettingsRequestBody => ({
+  clients: clients.map((client) => {
+    const secret = client.clientSecret ?? '';
+    const label = (client.label ?? '').trim();
+    return {
+      clientKey: (client.clientKey ?? '').trim(),
+      redirectUri: (client.redirectUri ?? '').trim(),
+      ...(label ? { label } : {}),
+      // A typed secret replaces; "remove" sends ''; otherwise the stored one (if any) is kept.
+      ...(secret ? { clientSecret: secret } : client.removeSecret ? { clientSecret: '' } : {}),
+    };
+  }),
+  scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
+  allowAccessToken,
+});

@@ -1,0 +1,202 @@
+/**
+ * The admin settings page in a real browser: the playground's built admin panel served by
+ * `strapi start`, driven with Debian's Chromium through playwright-core.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { createSettingsReader, registerFirstAdmin } from './admin-api';
+import { ROOT, buildAdmin, progress, startServer, type StrapiServer } from './strapi-process';
+
+// Admin build (~40 s) + boot + browser: far more than jest's default for this repo.
+jest.setTimeout(240_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = path.join(ROOT, 'artifacts', 'browser');
+const SUPER_ADMIN = { email: 'super-admin@example.com', password: 'SuperAdmin1234' };
+const READER = { email: 'settings-reader@example.com', password: 'SettingsReader1234' };
+const CLIENT = {
+  clientKey: 'aw-browser-client',
+  label: 'iOS app',
+  redirectUri: 'https://app.example.com/tiktok/callback',
+  clientSecret: 'browser-test-secret-6f1c2a9e',
+};
+
+let server: StrapiServer;
+let browser: Browser | undefined;
+let superAdminToken: string;
+let page: Page;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
+  }
+  await buildAdmin();
+  server = await startServer();
+  superAdminToken = await registerFirstAdmin(server.url, SUPER_ADMIN);
+  progress('launching chromium…');
+  // Playwright gives the browser a fresh, temporary user-data dir; each test gets its own context.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+beforeEach(async () => {
+  const context = await browser!.newContext({ viewport: { width: 1440, height: 1500 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterEach(async () => {
+  // What the browser showed last: the state of a failure, if any.
+  await screenshot('last.png').catch(() => undefined);
+  await page?.context().close();
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+});
+
+async function screenshot(name: string) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `settings-page-${name}`);
+  await page.screenshot({ path: file, fullPage: true });
+  progress(`screenshot: ${path.relative(ROOT, file)}`);
+}
+
+const api = async (token: string, method = 'GET', body?: unknown) => {
+  const res = await fetch(`${server.url}/tiktok-auth-mobile/settings`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { data: any; meta: any } };
+};
+
+const client = () => page.getByTestId('client-0');
+/** A field of the first client by its label (required fields add an asterisk to it). */
+const field = (label: string) => client().getByLabel(new RegExp(`^${label}\\*?$`));
+const checkbox = (scope: string) => page.getByRole('checkbox', { name: scope });
+
+async function logIn({ email, password }: { email: string; password: string }) {
+  progress(`logging in as ${email}…`);
+  await page.goto(`${server.url}/admin/auth/login`);
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByRole('button', { name: 'Login' }).click();
+  await page.waitForURL((url) => !url.pathname.includes('/auth/'));
+  await page.goto(`${server.url}/admin/settings/tiktok-auth-mobile/settings`);
+  await page.getByRole('heading', { name: 'TikTok login', level: 1 }).waitFor();
+}
+
+/** Clicks Save and returns the PUT's status once the page has shown its notification. */
+async function save() {
+  const [response] = await Promise.all([
+    page.waitForResponse((res) => res.url().endsWith('/tiktok-auth-mobile/settings') && res.request().method() === 'PUT'),
+    page.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  return response.status();
+}
+
+/** The error text a field points to through aria-describedby (how Strapi's Field ties them). */
+async function fieldError(label: string) {
+  const input = field(label);
+  expect(await input.getAttribute('aria-invalid')).toBe('true');
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"][data-strapi-field-error]`).allTextContents()));
+  return texts.flat().join(' ');
+}
+
+test('an admin adds a client, picks scopes, saves, and sees API validation errors inline', async () => {
+  await logIn(SUPER_ADMIN);
+  // The Settings menu has the plugin's section and link.
+  await page.getByRole('link', { name: 'Login settings' }).waitFor();
+  // Nothing saved yet: every value comes from config/plugins.
+  expect(await page.getByTestId('config-source-note').count()).toBe(3);
+  expect(await checkbox('user.info.basic').isDisabled()).toBe(true);
+  await page.getByText('No client yet').waitFor();
+  await screenshot('initial.png');
+
+  progress('adding a client…');
+  await page.getByRole('button', { name: 'Add a client' }).click();
+  await field('Client key').fill(CLIENT.clientKey);
+  await field('Label').fill(CLIENT.label);
+  await field('Redirect URI').fill(CLIENT.redirectUri);
+  await field('Client secret').fill(CLIENT.clientSecret);
+  await checkbox('user.info.profile').click();
+  expect(await save()).toBe(200);
+  await page.getByText('Settings saved').first().waitFor();
+
+  expect(await api(superAdminToken)).toEqual({
+    status: 200,
+    body: {
+      data: {
+        clients: [{ clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: CLIENT.redirectUri, hasClientSecret: true }],
+        scopes: ['user.info.basic', 'user.info.profile'],
+        allowAccessToken: true,
+      },
+      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' } },
+    },
+  });
+
+  progress('reloading…');
+  await page.reload();
+  await client().waitFor();
+  expect(await field('Client key').inputValue()).toBe(CLIENT.clientKey);
+  expect(await field('Label').inputValue()).toBe(CLIENT.label);
+  expect(await field('Redirect URI').inputValue()).toBe(CLIENT.redirectUri);
+  expect(await field('Client secret').inputValue()).toBe('');
+  expect(await field('Client secret').getAttribute('placeholder')).toContain('stored');
+  await client().getByText('A secret is stored.').waitFor();
+  expect(await checkbox('user.info.profile').getAttribute('aria-checked')).toBe('true');
+  expect(await checkbox('user.info.stats').getAttribute('aria-checked')).toBe('false');
+  expect(await page.getByTestId('config-source-note').count()).toBe(0);
+  expect(await page.content()).not.toContain(CLIENT.clientSecret);
+  await screenshot('saved.png');
+
+  progress('saving an invalid redirect URI…');
+  await field('Redirect URI').fill('http://app.example.com/tiktok/callback');
+  expect(await save()).toBe(400);
+  await client().locator('[data-strapi-field-error]').first().waitFor();
+  expect(await fieldError('Redirect URI')).toBe('Must be an absolute https URI without a fragment');
+  expect(await field('Client key').getAttribute('aria-invalid')).not.toBe('true');
+  await screenshot('invalid.png');
+  expect((await api(superAdminToken)).body.data.clients[0].redirectUri).toBe(CLIENT.redirectUri);
+
+  progress('fixing the URI and removing the stored secret…');
+  await field('Redirect URI').fill(`${CLIENT.redirectUri}/v2`);
+  await client().getByRole('button', { name: 'Remove the stored secret' }).click();
+  expect(await save()).toBe(200);
+  await client().getByText('No secret stored.').waitFor();
+  expect((await api(superAdminToken)).body.data.clients).toEqual([
+    { clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: `${CLIENT.redirectUri}/v2`, hasClientSecret: false },
+  ]);
+});
+
+test('an admin who may only read the settings sees them read-only', async () => {
+  const readerToken = await createSettingsReader(server.url, superAdminToken, READER);
+  expect((await api(readerToken, 'PUT', { clients: [], scopes: ['user.info.basic'], allowAccessToken: false })).status).toBe(403);
+
+  await logIn(READER);
+  await client().waitFor();
+  expect(await field('Client key').inputValue()).toBe(CLIENT.clientKey);
+  for (const label of ['Client key', 'Label', 'Redirect URI', 'Client secret']) {
+    expect(await field(label).isDisabled()).toBe(true);
+  }
+  expect(await checkbox('user.info.profile').isDisabled()).toBe(true);
+  expect(await page.getByRole('checkbox', { name: 'Accept TikTok access tokens' }).isDisabled()).toBe(true);
+  for (const name of ['Save', 'Add a client', 'Remove this client']) {
+    expect(await page.getByRole('button', { name }).count()).toBe(0);
+  }
+  await screenshot('read-only.png');
+});
