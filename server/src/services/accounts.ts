@@ -6,7 +6,7 @@ import { MIN_LENGTH, storableText, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
 
 export const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
-const USER_UID = 'plugin::users-permissions.user';
+export const USER_UID = 'plugin::users-permissions.user';
 const ROLE_UID = 'plugin::users-permissions.role';
 export const PROVIDER = 'tiktok';
 
@@ -48,6 +48,8 @@ interface AdvancedSettings {
 /** The address the original plugin gave TikTok users; TikTok itself never shares an email. */
 export const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
 
+const withSuffix = (base: string) => `${base}${randomInt(1000, 10000)}`;
+
 /** Unique-constraint violations as SQLite, PostgreSQL and MySQL report them. */
 const isUniqueViolation = (error: unknown) => {
   const { code, errno, message } = (error ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
@@ -64,16 +66,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identities = () => strapi.db.query(IDENTITY_UID);
   const users = () => strapi.db.query(USER_UID);
 
-  /** The identity columns every login refreshes. */
-  const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Identity | null, now: Date) => ({
+  /** The identity columns every login refreshes. The open_id map changes only in the code flow. */
+  const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Pick<Identity, 'openIds'> | null, now: Date) => ({
     displayName: storableText(profile.display_name),
     avatarUrl: storableText(profile.avatar_url, 2048),
     username: storableText(profile.username),
     isVerified: profile.is_verified ?? null,
     grantedScopes: login.scopes,
-    openIds: login.clientKey
-      ? { ...previous?.openIds, [login.clientKey]: profile.open_id }
-      : previous?.openIds ?? {},
+    ...(login.clientKey && { openIds: { ...previous?.openIds, [login.clientKey]: profile.open_id } }),
     lastLoginAt: now,
   });
 
@@ -94,13 +94,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       populate: { user: { populate: { role: { select: ['id'] } } } },
     }) as Promise<Identity | null>;
 
-  const findAvailableUsername = async (base: string, { skipBase = false } = {}) => {
-    for (let attempt = 0; attempt < 10; attempt += 1) {
-      const candidate =
-        attempt === 0 && !skipBase && base.length >= MIN_LENGTH ? base : `${base}${randomInt(1000, 10000)}`;
-      if ((await users().count({ where: { username: candidate } })) === 0) return candidate;
+  /**
+   * A returning login in two statements: the user linked to this union_id (with a role, not
+   * blocked), then the refresh of its identity. Anything else (first login, deleted user, missing
+   * role, blocked user) returns null and takes the full path, which says what is wrong.
+   */
+  const fastLogin = async (profile: TikTokProfile, login: LoginContext, now: Date): Promise<UpUser | null> => {
+    const user = (await users().findOne({
+      where: {
+        tiktokIdentity: { unionId: profile.union_id },
+        role: { id: { $notNull: true } },
+        $or: [{ blocked: false }, { blocked: { $null: true } }],
+      },
+    })) as UpUser | null;
+    if (!user) return null;
+
+    if (!login.clientKey) {
+      await identities().updateMany({ where: { unionId: profile.union_id }, data: loginFields(profile, login, null, now) });
+      return user;
     }
-    return `tiktok-${randomUUID()}`;
+    // The code flow records each client's open_id: read the map to merge into it.
+    const identity = (await identities().findOne({
+      where: { unionId: profile.union_id },
+      select: ['id', 'openIds'],
+    })) as Identity | null;
+    if (!identity) return null;
+    await identities().updateMany({ where: { id: identity.id }, data: loginFields(profile, login, identity, now) });
+    return user;
   };
 
   const createUser = async (profile: TikTokProfile): Promise<UpUser> => {
@@ -122,10 +142,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw new ConnectError('registration_unavailable', 'Registration of new users is not available right now');
     }
 
-    const username = await findAvailableUsername(usernameBase(profile.username, profile.display_name));
+    // A taken name is found and changed once the user is committed (ensureUniqueUsername).
+    const base = usernameBase(profile.username, profile.display_name);
     return users().create({
       data: {
-        username,
+        username: base.length >= MIN_LENGTH ? base : withSuffix(base),
         email: pseudoEmail(profile.union_id),
         provider: PROVIDER,
         confirmed: true,
@@ -156,27 +177,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (legacyUser) assertCanLogIn(legacyUser);
 
       const user = legacyUser ?? (await createUser(profile));
-      const created = !legacyUser;
       await identities().create({
         data: {
           unionId: profile.union_id,
           firstLoginAt: stale?.firstLoginAt ?? now,
+          openIds: stale?.openIds ?? {},
           ...loginFields(profile, login, stale, now),
           user: user.id,
         },
+        select: ['id'],
       });
-      return { user, created };
+      return { user, created: !legacyUser };
     });
 
   /**
    * users-permissions keeps usernames unique in application code only, so two first logins with the
-   * same name on two database connections can both take it. Checked once the user is committed:
-   * whoever finds the name taken by another user moves to a suffixed one.
+   * same name can both take it. Checked once the user is committed: whoever finds the name taken by
+   * another user moves to a suffixed one.
    */
   const ensureUniqueUsername = async (user: UpUser): Promise<UpUser> => {
-    const holders = await users().count({ where: { username: user.username } });
-    if (holders <= 1) return user;
-    const username = await findAvailableUsername(user.username, { skipBase: true });
+    if ((await users().count({ where: { username: user.username } })) <= 1) return user;
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const username = withSuffix(user.username);
+      if ((await users().count({ where: { username } })) === 0) {
+        await users().updateMany({ where: { id: user.id }, data: { username } });
+        return { ...user, username };
+      }
+    }
+    const username = `tiktok-${randomUUID()}`;
     await users().updateMany({ where: { id: user.id }, data: { username } });
     return { ...user, username };
   };
@@ -185,13 +213,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The users-permissions user a TikTok account logs in as, created on its first login. */
     async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<UpUser> {
       const now = new Date();
+      const returning = await fastLogin(profile, login, now);
+      if (returning) return returning;
 
       for (let attempt = 0; ; attempt += 1) {
         const identity = await findIdentity(profile.union_id);
 
         if (identity?.user) {
           assertCanLogIn(identity.user);
-          await identities().update({
+          await identities().updateMany({
             where: { id: identity.id },
             data: loginFields(profile, login, identity, now),
           });
