@@ -1,5 +1,5 @@
-import { FakeTikTok } from './support/fake-tiktok';
-import { createUpUser, setAdvancedSettings, startStrapi, type TestApp } from './support/strapi';
+import type { FakeTikTok } from './support/fake-tiktok';
+import { createUpUser, setAdvancedSettings, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const USER_UID = 'plugin::users-permissions.user';
 const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
@@ -7,15 +7,8 @@ const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
 let tiktok: FakeTikTok;
 let app: TestApp;
 
-beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url });
-});
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+beforeAll(async () => ({ tiktok, app } = await startWithFakeTikTok()));
+afterAll(() => stopAll({ app, tiktok }));
 
 beforeEach(() => tiktok.resetCounters());
 

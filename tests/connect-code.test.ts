@@ -4,7 +4,7 @@
  * allowAccessToken: false, so the code flow is the only way in.
  */
 import { FakeTikTok, type FakeAccount, type Scope, type TokenFault } from './support/fake-tiktok';
-import { createUpUser, startStrapi, type TestApp } from './support/strapi';
+import { createUpUser, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const IOS = { clientKey: 'aw-ios-app', clientSecret: 'ios-secret-1f0c9b7e', redirectUri: 'https://app.example/tiktok/ios', label: 'iOS' };
 const ANDROID = { clientKey: 'aw-android-app', clientSecret: 'android-secret-8d2a6c4f', redirectUri: 'https://app.example/tiktok/android', label: 'Android' };
@@ -14,22 +14,12 @@ let tiktok: FakeTikTok;
 let app: TestApp;
 
 beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  for (const { clientKey, clientSecret, redirectUri } of [IOS, ANDROID]) {
-    tiktok.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
-  }
-  app = await startStrapi({
-    TIKTOK_API_BASE_URL: tiktok.url,
-    TIKTOK_ALLOW_ACCESS_TOKEN: 'false',
-    TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS),
-    TIKTOK_CLIENTS: JSON.stringify([IOS, ANDROID]),
-  });
+  ({ tiktok, app } = await startWithFakeTikTok(
+    { TIKTOK_ALLOW_ACCESS_TOKEN: 'false', TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS) },
+    [IOS, ANDROID]
+  ));
 });
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+afterAll(() => stopAll({ app, tiktok }));
 
 beforeEach(() => tiktok.resetCounters());
 

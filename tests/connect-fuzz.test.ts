@@ -4,23 +4,18 @@
  */
 import fc from 'fast-check';
 
-import { FakeTikTok } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import type { FakeTikTok } from './support/fake-tiktok';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 
 beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, TIKTOK_CLIENTS: JSON.stringify([
+  ({ tiktok, app } = await startWithFakeTikTok({}, [
     { clientKey: 'aw-fuzz', clientSecret: 'fuzz-secret', redirectUri: 'https://app.example/cb' },
-  ]) });
+  ]));
 });
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+afterAll(() => stopAll({ app, tiktok }));
 
 const CONNECT = '/api/tiktok-auth-mobile/connect';
 const userCount = () => app.strapi.db.query('plugin::users-permissions.user').count();

@@ -1,23 +1,17 @@
-import { FakeTikTok } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import type { FakeTikTok } from './support/fake-tiktok';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 
 beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  app = await startStrapi({
-    TIKTOK_API_BASE_URL: tiktok.url,
+  ({ tiktok, app } = await startWithFakeTikTok({
     UP_RATELIMIT_ENABLED: 'true',
     UP_RATELIMIT_MAX: '3',
     UP_RATELIMIT_INTERVAL_MS: '60000',
-  });
+  }));
 });
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+afterAll(() => stopAll({ app, tiktok }));
 
 it("limits /connect per IP with users-permissions' rate limit, before TikTok is called", async () => {
   const account = tiktok.addAccount();

@@ -1,20 +1,13 @@
 import { FakeTikTok, type Fault } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const TIMEOUT_MS = 700;
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 
-beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS) });
-});
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+beforeAll(async () => ({ tiktok, app } = await startWithFakeTikTok({ TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS) })));
+afterAll(() => stopAll({ app, tiktok }));
 
 const connect = (token: string) =>
   app.request().post('/api/tiktok-auth-mobile/connect').send({ access_token: token });

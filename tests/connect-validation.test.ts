@@ -1,18 +1,11 @@
-import { FakeTikTok } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import type { FakeTikTok } from './support/fake-tiktok';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 
-beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url });
-});
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+beforeAll(async () => ({ tiktok, app } = await startWithFakeTikTok()));
+afterAll(() => stopAll({ app, tiktok }));
 
 const CONNECT = '/api/tiktok-auth-mobile/connect';
 

@@ -2,9 +2,9 @@
  * Everything Strapi logs (plugin, request logger, users-permissions) over a full run of logins,
  * code exchanges, TikTok faults and settings changes: no credential may appear in it.
  */
-import { FakeTikTok } from './support/fake-tiktok';
+import type { FakeTikTok } from './support/fake-tiktok';
 import { registerSuperAdmin } from './support/admin';
-import { startStrapi, type TestApp } from './support/strapi';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const CLIENT = { clientKey: 'aw-logs', clientSecret: 'log-test-client-secret-91c2', redirectUri: 'https://app.example/tiktok/logs' };
 const NEW_SECRET = 'log-test-rotated-secret-4aa8';
@@ -13,20 +13,9 @@ let tiktok: FakeTikTok;
 let app: TestApp;
 
 beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  tiktok.registerClient({ clientKey: CLIENT.clientKey, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] });
-  app = await startStrapi({
-    TIKTOK_API_BASE_URL: tiktok.url,
-    TIKTOK_CLIENTS: JSON.stringify([CLIENT]),
-    TIKTOK_TIMEOUT_MS: '500',
-    UP_JWT_MANAGEMENT: 'refresh',
-  });
+  ({ tiktok, app } = await startWithFakeTikTok({ TIKTOK_TIMEOUT_MS: '500', UP_JWT_MANAGEMENT: 'refresh' }, [CLIENT]));
 });
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+afterAll(() => stopAll({ app, tiktok }));
 
 it('never logs an access token, code, code_verifier, client secret, JWT or refresh token', async () => {
   const secrets: string[] = [CLIENT.clientSecret, NEW_SECRET];

@@ -1,6 +1,6 @@
-import { FakeTikTok } from './support/fake-tiktok';
+import type { FakeTikTok } from './support/fake-tiktok';
 import { createRole, loginAdminWithRole, registerSuperAdmin } from './support/admin';
-import { startStrapi, type TestApp } from './support/strapi';
+import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const SETTINGS = '/tiktok-auth-mobile/settings';
 const READ = 'plugin::tiktok-auth-mobile.settings.read';
@@ -17,16 +17,10 @@ let app: TestApp;
 let superToken: string;
 
 beforeAll(async () => {
-  tiktok = await FakeTikTok.start();
-  tiktok.registerClient({ clientKey: CONFIG_CLIENT.clientKey, clientSecret: CONFIG_CLIENT.clientSecret, redirectUris: [CONFIG_CLIENT.redirectUri] });
-  app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, TIKTOK_CLIENTS: JSON.stringify([CONFIG_CLIENT]) });
+  ({ tiktok, app } = await startWithFakeTikTok({}, [CONFIG_CLIENT]));
   superToken = await registerSuperAdmin(app);
 });
-
-afterAll(async () => {
-  await app?.destroy();
-  await tiktok?.close();
-});
+afterAll(() => stopAll({ app, tiktok }));
 
 const get = (token: string | null) => {
   const req = app.request().get(SETTINGS);

@@ -90,7 +90,10 @@ export class FakeTikTok {
   readonly errorLogIds: string[] = [];
   /** Extra latency of every answer, in milliseconds. */
   latencyMs = 0;
-  /** Sliding one-minute window of user/info calls, as TikTok enforces it (600 per minute). */
+  /**
+   * Sliding one-minute window of user/info calls, as TikTok enforces it (600 per minute).
+   * `Infinity` turns the limit off, and its per-call bookkeeping with it (for load tests).
+   */
   rateLimitPerMinute = 600;
 
   private readonly accounts = new Map<string, FakeAccount>();
@@ -103,6 +106,7 @@ export class FakeTikTok {
   private readonly recentCalls: number[] = [];
   private pausedPort = 0;
   private demoAuthorizeEnabled = false;
+  private anyToken: { prefix: string; scopes: Scope[] } | null = null;
   private readonly server: http.Server;
 
   private constructor() {
@@ -201,6 +205,22 @@ export class FakeTikTok {
     this.demoAuthorizeEnabled = true;
   }
 
+  /**
+   * Load-test mode, off unless this is called: from then on user/info also accepts an access token
+   * it has never issued, `<prefix><n>` (n a decimal integer), as the token of a TikTok account made
+   * on its first use with union_id `FakeTikTok.unionIdFor(n)` and a display name and username unique
+   * to n. The same token is then known like any issued one; other unknown tokens are still refused.
+   */
+  acceptAnyToken(prefix: string, { scopes = ['user.info.basic'] as Scope[] } = {}) {
+    if (!prefix) throw new Error('acceptAnyToken() needs a non-empty prefix');
+    this.anyToken = { prefix, scopes };
+  }
+
+  /** The union_id of the account acceptAnyToken() makes for `<prefix><n>`: a UUID derived from n. */
+  static unionIdFor(n: number) {
+    return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  }
+
   /** The next `times` token-endpoint calls answer with this fault. */
   failNextToken(fault: TokenFault, times = 1) {
     for (let i = 0; i < times; i += 1) this.tokenFaults.push(fault);
@@ -269,11 +289,13 @@ export class FakeTikTok {
       if (handled) return;
     }
 
-    const now = Date.now();
-    while (this.recentCalls.length && this.recentCalls[0] <= now - 60_000) this.recentCalls.shift();
-    this.recentCalls.push(now);
-    if (this.recentCalls.length > this.rateLimitPerMinute) {
-      return this.sendError(res, 429, 'rate_limit_exceeded', 'Rate limit exceeded.');
+    if (Number.isFinite(this.rateLimitPerMinute)) {
+      const now = Date.now();
+      while (this.recentCalls.length && this.recentCalls[0] <= now - 60_000) this.recentCalls.shift();
+      this.recentCalls.push(now);
+      if (this.recentCalls.length > this.rateLimitPerMinute) {
+        return this.sendError(res, 429, 'rate_limit_exceeded', 'Rate limit exceeded.');
+      }
     }
 
     const query = (req.url ?? '').split('?')[1] ?? '';
@@ -287,7 +309,7 @@ export class FakeTikTok {
       return this.sendError(res, 400, 'invalid_params', 'Unknown field requested.');
     }
 
-    const grant = this.tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const grant = this.findGrant(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     if (!grant) {
       return this.sendError(res, 401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
     }
@@ -354,6 +376,20 @@ export class FakeTikTok {
       scope: code.scopes.join(','),
       token_type: 'Bearer',
     });
+  }
+
+  /** An issued token's grant, or, in acceptAnyToken() mode, one made for `<prefix><n>`. */
+  private findGrant(token: string): TokenGrant | undefined {
+    const known = this.tokens.get(token);
+    if (known || !this.anyToken || !token.startsWith(this.anyToken.prefix)) return known;
+    const digits = token.slice(this.anyToken.prefix.length);
+    const n = /^\d{1,15}$/.test(digits) ? Number(digits) : NaN;
+    if (!Number.isSafeInteger(n)) return undefined;
+    const unionId = FakeTikTok.unionIdFor(n);
+    const account =
+      this.accounts.get(unionId) ?? this.addAccount({ unionId, displayName: `Load User ${n}`, username: `load.user.${n}` });
+    this.issueAccessToken(account, { token, scopes: this.anyToken.scopes });
+    return this.tokens.get(token);
   }
 
   /** See enableDemoAuthorize(). Not counted, and its errors are not TikTok errors (no log_id). */

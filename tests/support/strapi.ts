@@ -9,6 +9,7 @@ import { compileStrapi, createStrapi } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
 
 import { createTestDatabase } from './database';
+import { FakeTikTok } from './fake-tiktok';
 
 export const PLAYGROUND_DIR = path.resolve(__dirname, '..', '..', 'playground');
 
@@ -103,4 +104,38 @@ export async function createUpUser(strapi: Core.Strapi, data: Record<string, unk
   return strapi.db
     .query('plugin::users-permissions.user')
     .create({ data: { confirmed: true, blocked: false, role: role.id, ...data } });
+}
+
+export interface TikTokClientFixture {
+  clientKey: string;
+  clientSecret: string;
+  redirectUri: string;
+  label?: string;
+}
+
+/**
+ * The fake TikTok and a Strapi configured to talk to it, for one test file. `clients` are registered
+ * in the fake's developer portal and given to the plugin's config.
+ */
+export async function startWithFakeTikTok(env: Record<string, string> = {}, clients: TikTokClientFixture[] = []) {
+  const tiktok = await FakeTikTok.start();
+  for (const { clientKey, clientSecret, redirectUri } of clients) {
+    tiktok.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
+  }
+  try {
+    const app = await startStrapi({
+      TIKTOK_API_BASE_URL: tiktok.url,
+      ...(clients.length ? { TIKTOK_CLIENTS: JSON.stringify(clients) } : {}),
+      ...env,
+    });
+    return { tiktok, app };
+  } catch (error) {
+    await tiktok.close();
+    throw error;
+  }
+}
+
+export async function stopAll({ app, tiktok }: { app?: TestApp; tiktok?: FakeTikTok }) {
+  await app?.destroy();
+  await tiktok?.close();
 }
