@@ -21,9 +21,21 @@ export interface EffectiveSettings {
   allowAccessToken: boolean;
 }
 
-/** What the plugin store holds: each key present overrides the config file. Secrets are encrypted. */
+/**
+ * A client as the plugin store holds it. Its secret is one the admin typed (encrypted), or the one
+ * the config file gives for the same key (never copied into the database), or none.
+ */
+interface StoredClient {
+  clientKey: string;
+  redirectUri: string;
+  label?: string;
+  encryptedSecret?: string;
+  secretFromConfig?: true;
+}
+
+/** What the plugin store holds: each key present overrides the config file. */
 interface StoredSettings {
-  clients?: Array<{ clientKey: string; redirectUri: string; label?: string; encryptedSecret?: string }>;
+  clients?: StoredClient[];
   scopes?: TikTokScope[];
   allowAccessToken?: boolean;
 }
@@ -67,15 +79,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return null;
   };
 
-  const effective = (stored: StoredSettings) => {
+  const configSecret = (clientKey: string) =>
+    getPluginConfig(strapi).clients.find((client) => client.clientKey === clientKey)?.clientSecret || null;
+
+  /** The clients in effect, in stored form: the config file's until an admin saves. */
+  const clientsOf = (stored: StoredSettings): StoredClient[] =>
+    stored.clients ??
+    getPluginConfig(strapi).clients.map(({ clientKey, redirectUri, label }) => ({
+      clientKey,
+      redirectUri,
+      label,
+      secretFromConfig: true,
+    }));
+
+  const secretOf = ({ clientKey, encryptedSecret, secretFromConfig }: StoredClient) => {
+    if (encryptedSecret) return decrypt(clientKey, encryptedSecret);
+    return secretFromConfig ? configSecret(clientKey) : null;
+  };
+
+  const effective = (stored: StoredSettings): EffectiveSettings => {
     const config = getPluginConfig(strapi);
     return {
-      clients: stored.clients
-        ? stored.clients.map(({ encryptedSecret, ...client }) => ({
-            ...client,
-            clientSecret: encryptedSecret ? decrypt(client.clientKey, encryptedSecret) : null,
-          }))
-        : config.clients.map((client) => ({ ...client })),
+      clients: clientsOf(stored).map((client) => ({
+        clientKey: client.clientKey,
+        redirectUri: client.redirectUri,
+        label: client.label,
+        clientSecret: secretOf(client),
+      })),
       scopes: stored.scopes ?? config.scopes,
       allowAccessToken: stored.allowAccessToken ?? config.allowAccessToken,
     };
@@ -87,19 +117,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const source = (key: keyof StoredSettings): Source => (stored[key] === undefined ? 'config' : 'admin');
     return {
       data: {
-        clients: stored.clients
-          ? stored.clients.map(({ clientKey, redirectUri, label, encryptedSecret }) => ({
-              clientKey,
-              redirectUri,
-              label: label ?? '',
-              hasClientSecret: Boolean(encryptedSecret),
-            }))
-          : config.clients.map(({ clientKey, redirectUri, label, clientSecret }) => ({
-              clientKey,
-              redirectUri,
-              label: label ?? '',
-              hasClientSecret: Boolean(clientSecret),
-            })),
+        clients: clientsOf(stored).map(({ clientKey, redirectUri, label, encryptedSecret, secretFromConfig }) => ({
+          clientKey,
+          redirectUri,
+          label: label ?? '',
+          hasClientSecret: Boolean(encryptedSecret) || Boolean(secretFromConfig && configSecret(clientKey)),
+        })),
         scopes: stored.scopes ?? config.scopes,
         allowAccessToken: stored.allowAccessToken ?? config.allowAccessToken,
       },
@@ -107,6 +130,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         sources: { clients: source('clients'), scopes: source('scopes'), allowAccessToken: source('allowAccessToken') },
       },
     };
+  };
+
+  /** What a client's secret becomes: typed → encrypted; '' → none; omitted → as it was. */
+  const storedSecret = (clientKey: string, clientSecret: string | undefined, previous: StoredClient | undefined) => {
+    if (clientSecret === undefined) {
+      if (previous) return { encryptedSecret: previous.encryptedSecret, secretFromConfig: previous.secretFromConfig };
+      return configSecret(clientKey) ? { secretFromConfig: true as const } : {};
+    }
+    if (clientSecret === '') return {};
+    const encryptedSecret = encryption().encrypt(clientSecret);
+    if (!encryptedSecret) {
+      throw new errors.ApplicationError(
+        'Client secrets cannot be stored: set admin.secrets.encryptionKey (ENCRYPTION_KEY) in config/admin'
+      );
+    }
+    return { encryptedSecret };
   };
 
   const validateUpdate = async (input: unknown): Promise<SettingsUpdate> => {
@@ -132,27 +171,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Replaces the settings. A client sent without `clientSecret` keeps the secret it has now (stored
-     * or from the config file); `''` removes it.
+     * Replaces the settings. A client sent without `clientSecret` keeps the secret it has now (typed
+     * in the admin panel, or from the config file); `''` removes it.
      */
     async update(input: unknown) {
       const update = await validateUpdate(input);
-      const current = effective(await readStored());
+      const previous = clientsOf(await readStored());
 
       const clients = update.clients.map(({ clientKey, redirectUri, label, clientSecret }) => {
-        const secret =
-          clientSecret ?? current.clients.find((client) => client.clientKey === clientKey)?.clientSecret ?? '';
-        let encryptedSecret: string | undefined;
-        if (secret) {
-          const encrypted = encryption().encrypt(secret);
-          if (!encrypted) {
-            throw new errors.ApplicationError(
-              'Client secrets cannot be stored: set admin.secrets.encryptionKey (ENCRYPTION_KEY) in config/admin'
-            );
-          }
-          encryptedSecret = encrypted;
-        }
-        return { clientKey, redirectUri, ...(label ? { label } : {}), ...(encryptedSecret ? { encryptedSecret } : {}) };
+        const secret = storedSecret(clientKey, clientSecret, previous.find((client) => client.clientKey === clientKey));
+        const client: StoredClient = { clientKey, redirectUri };
+        if (label) client.label = label;
+        if (secret.encryptedSecret) client.encryptedSecret = secret.encryptedSecret;
+        if (secret.secretFromConfig) client.secretFromConfig = true;
+        return client;
       });
 
       const stored: StoredSettings = { clients, scopes: update.scopes as TikTokScope[], allowAccessToken: update.allowAccessToken };
