@@ -136,6 +136,31 @@ describe('returning login', () => {
     expect(identity).toMatchObject({ displayName: 'After', avatarUrl: 'https://cdn.example/new.jpg' });
   });
 
+  it('writes nothing for a returning login with an unchanged profile less than a minute after the last write', async () => {
+    const account = tiktok.addAccount();
+    await connect({ access_token: tiktok.issueAccessToken(account) });
+    const before = await identities().findOne({ where: { unionId: account.unionId } });
+
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(200);
+    expect(await identities().findOne({ where: { unionId: account.unionId } })).toEqual(before);
+  });
+
+  it('moves lastLoginAt on once the last write is over a minute old', async () => {
+    const account = tiktok.addAccount();
+    await connect({ access_token: tiktok.issueAccessToken(account) });
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await identities().updateMany({ where: { unionId: account.unionId }, data: { lastLoginAt: twoMinutesAgo } });
+
+    const startedAt = Date.now();
+    const again = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(again.status).toBe(200);
+    const identity = await identities().findOne({ where: { unionId: account.unionId } });
+    expect(new Date(identity.lastLoginAt).getTime()).toBeGreaterThanOrEqual(startedAt - 5);
+  });
+
   it('finds a user created by the original plugin instead of duplicating it, and links it', async () => {
     const account = tiktok.addAccount();
     const legacy = await createUpUser(app.strapi, {

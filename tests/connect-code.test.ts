@@ -139,6 +139,17 @@ describe('the TikTok identity', () => {
     expect(Object.keys(refreshed.openIds).sort()).toEqual([ANDROID.clientKey, IOS.clientKey].sort());
   });
 
+  it('writes nothing when the same client logs the same profile in again within a minute', async () => {
+    const account = tiktok.addAccount();
+    await connect(loginBody(account, IOS));
+    const before = await identities().findOne({ where: { unionId: account.unionId } });
+
+    const again = await connect(loginBody(account, IOS));
+
+    expect(again.status).toBe(200);
+    expect(await identities().findOne({ where: { unionId: account.unionId } })).toEqual(before);
+  });
+
   it('links a user created by the original plugin', async () => {
     const account = tiktok.addAccount();
     const legacy = await createUpUser(app.strapi, {

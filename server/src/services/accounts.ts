@@ -28,6 +28,7 @@ interface Identity {
   unionId: string;
   openIds: Record<string, string> | null;
   firstLoginAt: string | Date | null;
+  lastLoginAt?: string | Date | null;
   user: UpUser | null;
 }
 
@@ -47,6 +48,21 @@ interface AdvancedSettings {
 
 /** The address the original plugin gave TikTok users; TikTok itself never shares an email. */
 export const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
+
+/**
+ * An identity's lastLoginAt is kept to this resolution: a returning login whose profile did not change
+ * writes nothing to the database when the last write is more recent.
+ */
+export const LAST_LOGIN_RESOLUTION_MS = 60_000;
+
+/** The identity columns a returning login compares with TikTok's answer to decide whether to write. */
+const PROFILE_COLUMNS = ['displayName', 'avatarUrl', 'username', 'isVerified'] as const;
+
+/** A where clause matching rows whose column is not `value`, NULL included. */
+const differs = (column: string, value: unknown) =>
+  value === null
+    ? { [column]: { $notNull: true } }
+    : { $or: [{ [column]: { $ne: value } }, { [column]: { $null: true } }] };
 
 const withSuffix = (base: string) => `${base}${randomInt(1000, 10000)}`;
 
@@ -109,17 +125,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     })) as UpUser | null;
     if (!user) return null;
 
+    const fields = loginFields(profile, login, null, now);
+    const stale = new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS);
     if (!login.clientKey) {
-      await identities().updateMany({ where: { unionId: profile.union_id }, data: loginFields(profile, login, null, now) });
+      // Writes only when something changed: a returning login with the same profile writes nothing.
+      await identities().updateMany({
+        where: {
+          unionId: profile.union_id,
+          $or: [
+            { lastLoginAt: { $null: true } },
+            { lastLoginAt: { $lt: stale } },
+            ...PROFILE_COLUMNS.map((column) => differs(column, fields[column])),
+          ],
+        },
+        data: fields,
+      });
       return user;
     }
-    // The code flow records each client's open_id: read the map to merge into it.
+
+    // The code flow records each client's open_id: read the identity to merge into its map.
     const identity = (await identities().findOne({
       where: { unionId: profile.union_id },
-      select: ['id', 'openIds'],
-    })) as Identity | null;
+      select: ['id', 'openIds', 'lastLoginAt', ...PROFILE_COLUMNS],
+    })) as (Identity & Record<(typeof PROFILE_COLUMNS)[number], unknown>) | null;
     if (!identity) return null;
-    await identities().updateMany({ where: { id: identity.id }, data: loginFields(profile, login, identity, now) });
+    const changed =
+      identity.openIds?.[login.clientKey] !== profile.open_id ||
+      !identity.lastLoginAt ||
+      new Date(identity.lastLoginAt) < stale ||
+      PROFILE_COLUMNS.some((column) => identity[column] !== fields[column]);
+    if (changed) {
+      await identities().updateMany({ where: { id: identity.id }, data: loginFields(profile, login, identity, now) });
+    }
     return user;
   };
 
