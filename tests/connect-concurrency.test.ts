@@ -1,4 +1,4 @@
-import type { FakeTikTok } from './support/fake-tiktok';
+import type { FakeAccount, FakeTikTok } from './support/fake-tiktok';
 import { createUpUser, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 let tiktok: FakeTikTok;
@@ -45,34 +45,44 @@ it('concurrent first logins of different accounts with the same name all get the
 });
 
 /**
- * Another process linking the same account between our read and our write: the unique index on
- * union_id must make our write fail, roll back the user it created, and answer with the winner's.
+ * Plays another Strapi process that links `account` to a user of its own right after this login
+ * has read the identity (and found none, or one whose user was deleted).
  */
-it('a login that loses the race to another process rolls back and answers with the winner', async () => {
-  const account = tiktok.addAccount();
+function anotherProcessLinksFirst(account: FakeAccount, username: string) {
   const identityQuery = app.strapi.db.query('plugin::tiktok-auth-mobile.identity');
-  let winner: { id: number } | undefined;
-
+  const race: { winner?: { id: number } } = {};
   const unsubscribe = app.strapi.db.lifecycles.subscribe({
     models: ['plugin::tiktok-auth-mobile.identity'],
     async afterFindOne(event) {
-      if (winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
-      // The other process's user does not carry the pseudo-email, so only the index can catch the race.
-      const user = await createUpUser(app.strapi, { username: 'race-winner', email: 'winner@example.com', provider: 'tiktok' });
-      winner = user;
+      if (race.winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
+      // The other process's user does not carry the pseudo-email, so only the database can catch the race.
+      const user = await createUpUser(app.strapi, { username, email: `${username}@example.com`, provider: 'tiktok' });
+      race.winner = user;
+      await identityQuery.deleteMany({ where: { unionId: account.unionId } });
       await identityQuery.create({ data: { unionId: account.unionId, user: user.id } });
     },
   });
-  try {
-    const res = await connect(tiktok.issueAccessToken(account));
+  return { race, unsubscribe };
+}
 
-    expect(res.status).toBe(200);
-    expect(res.body.user.id).toBe(winner?.id);
-    const orphans = await app.strapi.db
-      .query('plugin::users-permissions.user')
-      .count({ where: { email: `${account.unionId}@tiktok.com` } });
-    expect(orphans).toBe(0);
-    expect(await identityQuery.count({ where: { unionId: account.unionId } })).toBe(1);
+const expectWinnerOnly = async (res: { status: number; body: any }, account: FakeAccount, winner?: { id: number }) => {
+  expect(res.status).toBe(200);
+  expect(winner).toBeDefined();
+  expect(res.body.user.id).toBe(winner?.id);
+  const orphans = await app.strapi.db
+    .query('plugin::users-permissions.user')
+    .count({ where: { email: `${account.unionId}@tiktok.com` } });
+  expect(orphans).toBe(0);
+  expect(await app.strapi.db.query('plugin::tiktok-auth-mobile.identity').count({ where: { unionId: account.unionId } })).toBe(1);
+};
+
+// The unique index on union_id must make this login's write fail, roll back the user it created,
+// and answer with the winner's.
+it('a first login that loses the race to another process rolls back and answers with the winner', async () => {
+  const account = tiktok.addAccount();
+  const { race, unsubscribe } = anotherProcessLinksFirst(account, 'race-winner');
+  try {
+    await expectWinnerOnly(await connect(tiktok.issueAccessToken(account)), account, race.winner);
   } finally {
     unsubscribe();
   }
@@ -82,29 +92,9 @@ it('a login that loses the race to relink an account whose user was deleted answ
   const account = tiktok.addAccount();
   const first = await connect(tiktok.issueAccessToken(account));
   await app.strapi.db.query('plugin::users-permissions.user').delete({ where: { id: first.body.user.id } });
-  const identityQuery = app.strapi.db.query('plugin::tiktok-auth-mobile.identity');
-  let winner: { id: number } | undefined;
-
-  const unsubscribe = app.strapi.db.lifecycles.subscribe({
-    models: ['plugin::tiktok-auth-mobile.identity'],
-    async afterFindOne(event) {
-      if (winner || (event.params.where as { unionId?: string })?.unionId !== account.unionId) return;
-      // The other process replaces the stale identity with one linked to the user it created.
-      const user = await createUpUser(app.strapi, { username: 'relink-winner', email: 'relink@example.com', provider: 'tiktok' });
-      winner = user;
-      await identityQuery.deleteMany({ where: { unionId: account.unionId } });
-      await identityQuery.create({ data: { unionId: account.unionId, user: user.id } });
-    },
-  });
+  const { race, unsubscribe } = anotherProcessLinksFirst(account, 'relink-winner');
   try {
-    const res = await connect(tiktok.issueAccessToken(account));
-
-    expect(res.status).toBe(200);
-    expect(res.body.user.id).toBe(winner?.id);
-    expect(
-      await app.strapi.db.query('plugin::users-permissions.user').count({ where: { email: `${account.unionId}@tiktok.com` } })
-    ).toBe(0);
-    expect(await identityQuery.count({ where: { unionId: account.unionId } })).toBe(1);
+    await expectWinnerOnly(await connect(tiktok.issueAccessToken(account)), account, race.winner);
   } finally {
     unsubscribe();
   }
