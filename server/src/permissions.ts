@@ -1,4 +1,4 @@
-import { PLUGIN_ID } from './utils/get-service';
+import { PLUGIN_ID } from './constants';
 
 /** The RBAC actions of the plugin, shown under Settings → Roles → Plugins. */
 export const ACTIONS = {

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 
-import { IDENTITY_UID, USER_UID } from './services/accounts';
+import { IDENTITY_UID, USER_UID } from './constants';
 
 /**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user

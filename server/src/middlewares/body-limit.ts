@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 
 /** A login body holds a token or a code and a verifier: a few hundred bytes. */
-export const MAX_BODY_BYTES = 8 * 1024;
+const MAX_BODY_BYTES = 8 * 1024;
 
 /**
  * Strapi's body parser accepts up to its app-wide limit (1 MB by default); a login body far larger

@@ -1,14 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
+import { IDENTITY_UID, ROLE_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
 import { MIN_LENGTH, storableText, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
 
-export const IDENTITY_UID = 'plugin::tiktok-auth-mobile.identity';
-export const USER_UID = 'plugin::users-permissions.user';
-const ROLE_UID = 'plugin::users-permissions.role';
-export const PROVIDER = 'tiktok';
+const PROVIDER = 'tiktok';
 
 /** The columns of a users-permissions user the login reads. */
 export interface UpUser {
@@ -47,13 +45,13 @@ interface AdvancedSettings {
 }
 
 /** The address the original plugin gave TikTok users; TikTok itself never shares an email. */
-export const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
+const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
 
 /**
  * An identity's lastLoginAt is kept to this resolution: a returning login whose profile did not change
  * writes nothing to the database when the last write is more recent.
  */
-export const LAST_LOGIN_RESOLUTION_MS = 60_000;
+const LAST_LOGIN_RESOLUTION_MS = 60_000;
 
 /** The identity columns a returning login compares with TikTok's answer to decide whether to write. */
 const PROFILE_COLUMNS = ['displayName', 'avatarUrl', 'username', 'isVerified'] as const;

@@ -2,9 +2,8 @@ import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 import { buildSessionMetadata } from '@strapi/utils';
 
+import { USER_UID } from '../constants';
 import type { UpUser } from './accounts';
-
-const USER_UID = 'plugin::users-permissions.user';
 
 /** Issues Strapi credentials for a user exactly as users-permissions' own /api/auth/local does. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({

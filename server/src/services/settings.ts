@@ -3,7 +3,7 @@ import { errors, validateYupSchema, yup } from '@strapi/utils';
 
 import type { TikTokScope } from '../config';
 import { getPluginConfig } from '../utils/plugin-config';
-import { PLUGIN_ID } from '../utils/get-service';
+import { PLUGIN_ID } from '../constants';
 import { allowAccessTokenSchema, clientFields, clientsSchema, scopesSchema } from '../validation/settings';
 
 /** A TikTok client as a login uses it. `clientSecret` is null when none is stored or it cannot be read. */

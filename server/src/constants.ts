@@ -1,0 +1,5 @@
+export const PLUGIN_ID = 'tiktok-auth-mobile';
+
+export const IDENTITY_UID = `plugin::${PLUGIN_ID}.identity`;
+export const USER_UID = 'plugin::users-permissions.user';
+export const ROLE_UID = 'plugin::users-permissions.role';
