@@ -169,6 +169,7 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   expect(await save()).toBe(400);
   await client().locator('[data-strapi-field-error]').first().waitFor();
   expect(await fieldError('Redirect URI')).toBe('Must be an absolute https URI without a fragment');
+  await page.getByText('Some settings are invalid: see the marked fields').waitFor();
   expect(await field('Client key').getAttribute('aria-invalid')).not.toBe('true');
   await screenshot('invalid.png');
   expect((await api(superAdminToken)).body.data.clients[0].redirectUri).toBe(CLIENT.redirectUri);

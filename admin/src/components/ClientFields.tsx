@@ -20,6 +20,33 @@ export const ClientFields = ({ index, client, canUpdate, onRemove }: ClientField
   const name = (field: keyof ClientFormValue) => `clients.${index}.${field}`;
   const t = (id: string, defaultMessage: string) => formatMessage({ id: getTranslation(id), defaultMessage });
 
+  const textFields: Array<{
+    field: 'clientKey' | 'label' | 'redirectUri';
+    label: string;
+    hint: string;
+    placeholder?: string;
+    required?: boolean;
+  }> = [
+    {
+      field: 'clientKey',
+      label: t('settings.clients.clientKey', 'Client key'),
+      hint: t('settings.clients.clientKey.hint', 'From the TikTok developer portal. An app that sends no client key gets the first client.'),
+      required: true,
+    },
+    {
+      field: 'label',
+      label: t('settings.clients.label', 'Label'),
+      hint: t('settings.clients.label.hint', 'For you only, e.g. "iOS app".'),
+    },
+    {
+      field: 'redirectUri',
+      label: t('settings.clients.redirectUri', 'Redirect URI'),
+      hint: t('settings.clients.redirectUri.hint', 'Absolute https URI, no fragment, exactly as registered at TikTok.'),
+      placeholder: 'https://example.com/tiktok/callback',
+      required: true,
+    },
+  ];
+
   const stored = hasStoredSecret(client);
   const removing = stored && client.removeSecret;
   const secretHint = removing
@@ -54,36 +81,19 @@ export const ClientFields = ({ index, client, canUpdate, onRemove }: ClientField
           ) : null}
         </Flex>
         <Grid.Root gap={5}>
-          <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-            <InputRenderer
-              type="string"
-              name={name('clientKey')}
-              label={t('settings.clients.clientKey', 'Client key')}
-              hint={t('settings.clients.clientKey.hint', 'From the TikTok developer portal. An app that sends no client key gets the first client.')}
-              required
-              disabled={!canUpdate}
-            />
-          </Grid.Item>
-          <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-            <InputRenderer
-              type="string"
-              name={name('label')}
-              label={t('settings.clients.label', 'Label')}
-              hint={t('settings.clients.label.hint', 'For you only, e.g. "iOS app".')}
-              disabled={!canUpdate}
-            />
-          </Grid.Item>
-          <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-            <InputRenderer
-              type="string"
-              name={name('redirectUri')}
-              label={t('settings.clients.redirectUri', 'Redirect URI')}
-              hint={t('settings.clients.redirectUri.hint', 'Absolute https URI, no fragment, exactly as registered at TikTok.')}
-              placeholder="https://example.com/tiktok/callback"
-              required
-              disabled={!canUpdate}
-            />
-          </Grid.Item>
+          {textFields.map(({ field, label, hint, placeholder, required }) => (
+            <Grid.Item key={field} col={6} s={12} direction="column" alignItems="stretch">
+              <InputRenderer
+                type="string"
+                name={name(field)}
+                label={label}
+                hint={hint}
+                placeholder={placeholder}
+                required={required}
+                disabled={!canUpdate}
+              />
+            </Grid.Item>
+          ))}
           <Grid.Item col={6} s={12} direction="column" alignItems="stretch" gap={1}>
             <InputRenderer
               type="password"

@@ -84,14 +84,16 @@ const SettingsPage = () => {
       });
     } catch (error) {
       const apiError = isFetchError(error) ? error.response?.data?.error : undefined;
-      if (apiError?.name === 'ValidationError') {
-        setErrors(formatValidationErrors(withoutPathPrefix(apiError)));
-      }
+      const invalid = apiError?.name === 'ValidationError';
+      if (invalid) setErrors(formatValidationErrors(withoutPathPrefix(apiError)));
       toggleNotification({
         type: 'danger',
-        message: isFetchError(error)
-          ? formatAPIError(error)
-          : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
+        // Field errors show next to their fields; the notification only points at them.
+        message: invalid
+          ? formatMessage({ id: getTranslation('settings.invalid'), defaultMessage: 'Some settings are invalid: see the marked fields' })
+          : isFetchError(error)
+            ? formatAPIError(error)
+            : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
       });
     }
   };
