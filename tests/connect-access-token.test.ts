@@ -174,6 +174,8 @@ describe('returning login', () => {
     expect(res.status).toBe(200);
     expect(res.body.user.id).toBe(legacy.id);
     expect(res.body.user.username).toBe('legacy-user');
+    // The same fields as /api/auth/local answers: no populated role.
+    expect(res.body.user).not.toHaveProperty('role');
     expect(await countUsersFor(account.unionId)).toBe(1);
     const identity = await identities().findOne({ where: { unionId: account.unionId }, populate: ['user'] });
     expect(identity.user.id).toBe(legacy.id);

@@ -62,6 +62,9 @@ const differs = (column: string, value: unknown) =>
     ? { [column]: { $notNull: true } }
     : { $or: [{ [column]: { $ne: value } }, { [column]: { $null: true } }] };
 
+/** The user as /api/auth/local would load it: the role was read only to check it. */
+const withoutRole = ({ role: _role, ...user }: UpUser): UpUser => user;
+
 const withSuffix = (base: string) => `${base}${randomInt(1000, 10000)}`;
 
 /** Unique-constraint violations as SQLite, PostgreSQL and MySQL report them. */
@@ -222,7 +225,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         },
         select: ['id'],
       });
-      return { user, created: !legacyUser };
+      return { user: withoutRole(user), created: !legacyUser };
     });
 
   /**
@@ -260,7 +263,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             where: { id: identity.id },
             data: loginFields(profile, login, identity, now),
           });
-          return identity.user;
+          return withoutRole(identity.user);
         }
 
         try {
