@@ -1,5 +1,13 @@
 import type { Context } from 'koa';
 
+/** The HTTP statuses a login failure can have, and Strapi's response helper for each. */
+const RESPONDERS = {
+  400: 'badRequest',
+  403: 'forbidden',
+  502: 'badGateway',
+  503: 'serviceUnavailable',
+} as const;
+
 /** Every failure the connect endpoint can answer with, and its HTTP status. */
 export const CONNECT_ERRORS = {
   invalid_request: 400,
@@ -15,13 +23,13 @@ export const CONNECT_ERRORS = {
   registration_unavailable: 503,
   tiktok_unavailable: 502,
   tiktok_rate_limited: 503,
-} as const;
+} as const satisfies Record<string, keyof typeof RESPONDERS>;
 
 export type ConnectErrorCode = keyof typeof CONNECT_ERRORS;
 
 /** A client-facing login failure: `details.code` tells the app what happened. */
 export class ConnectError extends Error {
-  readonly status: number;
+  readonly status: (typeof CONNECT_ERRORS)[ConnectErrorCode];
 
   constructor(
     readonly code: ConnectErrorCode,
@@ -34,15 +42,7 @@ export class ConnectError extends Error {
   }
 }
 
-const RESPONDERS = {
-  400: 'badRequest',
-  403: 'forbidden',
-  502: 'badGateway',
-  503: 'serviceUnavailable',
-} as const;
-
 /** Answers with Strapi's error envelope `{ data: null, error: { status, name, message, details } }`. */
 export const respondWithConnectError = (ctx: Context, error: ConnectError) => {
-  const responder = RESPONDERS[error.status as keyof typeof RESPONDERS];
-  ctx[responder](error.message, { ...error.details, code: error.code });
+  ctx[RESPONDERS[error.status]](error.message, { ...error.details, code: error.code });
 };

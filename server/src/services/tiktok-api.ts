@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import Agent, { HttpsAgent } from 'agentkeepalive';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import type { Core } from '@strapi/strapi';
 
@@ -54,6 +53,9 @@ const CLIENT_MESSAGES = {
 
 type TikTokFailure = keyof typeof CLIENT_MESSAGES;
 
+/** How long an idle connection to TikTok stays in the pool. */
+const IDLE_SOCKET_MS = 4000;
+
 /** Below this, a retry could not get an answer before the deadline anyway. */
 const MIN_RETRY_BUDGET_MS = 100;
 
@@ -66,12 +68,15 @@ interface FailOptions {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const { apiBaseUrl, timeout } = getPluginConfig(strapi);
 
-  // One keep-alive pool per process: a login should not pay for a TCP and TLS handshake.
+  // One keep-alive pool per process: a login should not pay for a TCP and TLS handshake. Idle sockets
+  // are closed after a few seconds, before a server or load balancer drops them: a request written to
+  // a connection the other side just closed fails, and a code exchange cannot be retried.
+  const keepAlive = { keepAlive: true, freeSocketTimeout: IDLE_SOCKET_MS };
   const client = axios.create({
     baseURL: apiBaseUrl.replace(/\/+$/, ''),
     timeout,
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: new https.Agent({ keepAlive: true }),
+    httpAgent: new Agent(keepAlive),
+    httpsAgent: new HttpsAgent(keepAlive),
     maxRedirects: 0,
     maxContentLength: 1024 * 1024,
     // TikTok's status codes are not reliable (200 with an error body happens): the body decides.
