@@ -1,20 +1,24 @@
 import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from './constants';
+import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/identity/read-only';
 
 /**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user
- * by union_id in one query. Private: never part of a content-API answer.
+ * by union_id in one query. Private (never in a content-API answer) and not visible (never edited
+ * in the Content Manager: moving it would change which user a TikTok account logs in as).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   strapi.get('content-types').extend(USER_UID, (contentType: { attributes: Record<string, unknown> }) => {
-    contentType.attributes.tiktokIdentity = {
+    contentType.attributes[USER_IDENTITY_ATTRIBUTE] = {
       type: 'relation',
       relation: 'oneToOne',
       target: IDENTITY_UID,
       mappedBy: 'user',
       private: true,
+      visible: false,
       configurable: false,
     };
   });
+  protectIdentities(strapi);
 };
