@@ -3,7 +3,7 @@
  * Strapi with that configuration (one Strapi per process at a time).
  */
 import { FakeTikTok } from './support/fake-tiktok';
-import { startStrapi, type TestApp } from './support/strapi';
+import { bootForDescribe, startStrapi } from './support/strapi';
 
 const CONNECT = '/api/tiktok-auth-mobile/connect';
 
@@ -15,15 +15,7 @@ beforeAll(async () => {
 
 afterAll(() => tiktok?.close());
 
-const bootWith = (env: Record<string, string>) => {
-  const booted: { app?: TestApp } = {};
-  beforeAll(async () => {
-    booted.app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, ...env });
-  });
-  afterAll(() => booted.app?.destroy());
-  beforeEach(() => tiktok.resetCounters());
-  return () => booted.app as TestApp;
-};
+const bootWith = (env: Record<string, string>) => bootForDescribe(() => tiktok, env);
 
 describe('allowAccessToken: false', () => {
   const app = bootWith({ TIKTOK_ALLOW_ACCESS_TOKEN: 'false' });

@@ -9,6 +9,8 @@ beforeAll(async () => {
     UP_RATELIMIT_ENABLED: 'true',
     UP_RATELIMIT_MAX: '3',
     UP_RATELIMIT_INTERVAL_MS: '60000',
+    // The tests choose their client IP with X-Forwarded-For.
+    SERVER_PROXY: 'true',
   }));
 });
 afterAll(() => stopAll({ app, tiktok }));
@@ -42,4 +44,21 @@ it("limits /connect per IP with users-permissions' rate limit, before TikTok is 
 it("does not limit users-permissions' other routes through /connect's bucket", async () => {
   const res = await app.request().post('/api/auth/local').send({ identifier: 'nobody@example.com', password: 'x' });
   expect(res.status).toBe(400);
+});
+
+it('counts every form of the path Koa routes to /connect in one bucket per IP', async () => {
+  const account = tiktok.addAccount();
+  const forms = ['/api/tiktok-auth-mobile/connect/', '/API/TikTok-Auth-Mobile/Connect', '/api/tiktok-auth-mobile/CONNECT/', '/api/tiktok-auth-mobile/connect?via=query'];
+  const send = (path: string, ip: string) =>
+    app.request().post(path).set('X-Forwarded-For', ip).send({ access_token: tiktok.issueAccessToken(account) });
+
+  // Each form reaches the handler (a fresh IP each, so no limit applies yet).
+  for (const [index, path] of forms.entries()) {
+    expect((await send(path, `198.51.100.${index + 1}`)).status).toBe(200);
+  }
+
+  // From one IP, the three requests allowed are spent whatever the form, and the rest are refused.
+  const statuses = [];
+  for (const path of [...forms, '/api/tiktok-auth-mobile/connect']) statuses.push((await send(path, '203.0.113.7')).status);
+  expect(statuses).toEqual([200, 200, 200, 429, 429]);
 });

@@ -5,6 +5,8 @@ module.exports = ({ env }) => ({
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret'),
       jwtManagement: env('UP_JWT_MANAGEMENT', 'legacy-support'),
+      // users-permissions' refresh-mode sessions, as JSON, e.g. '{"httpOnly":true}'.
+      ...(env('UP_SESSIONS') && { sessions: env.json('UP_SESSIONS') }),
       // users-permissions' login rate limit, which /api/tiktok-auth-mobile/connect shares.
       ratelimit: {
         enabled: env.bool('UP_RATELIMIT_ENABLED', true),

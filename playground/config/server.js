@@ -1,6 +1,8 @@
 module.exports = ({ env }) => ({
   host: env('HOST', '127.0.0.1'),
   port: env.int('PORT', 1337),
+  // Behind a load balancer that overwrites X-Forwarded-For, the client IP comes from that header.
+  proxy: { koa: env.bool('SERVER_PROXY', false) },
   app: {
     // Playground-only defaults: a real app sets APP_KEYS in its environment.
     keys: env.array('APP_KEYS', ['playground-key-1', 'playground-key-2']),

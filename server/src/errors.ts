@@ -21,6 +21,7 @@ export const CONNECT_ERRORS = {
   user_blocked: 403,
   user_role_missing: 403,
   registration_unavailable: 503,
+  session_unavailable: 503,
   tiktok_unavailable: 502,
   tiktok_rate_limited: 503,
 } as const satisfies Record<string, keyof typeof RESPONDERS>;

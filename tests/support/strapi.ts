@@ -139,3 +139,17 @@ export async function stopAll({ app, tiktok }: { app?: TestApp; tiktok?: FakeTik
   await app?.destroy();
   await tiktok?.close();
 }
+
+/**
+ * Boots a Strapi for the enclosing `describe` (one Strapi per process at a time) talking to the given
+ * fake TikTok, and resets the fake's counters before each test. Returns a getter for the app.
+ */
+export function bootForDescribe(tiktok: () => FakeTikTok, env: Record<string, string>) {
+  const booted: { app?: TestApp } = {};
+  beforeAll(async () => {
+    booted.app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok().url, ...env });
+  });
+  afterAll(() => booted.app?.destroy());
+  beforeEach(() => tiktok().resetCounters());
+  return () => booted.app as TestApp;
+}

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 
 import { ConnectError, respondWithConnectError } from '../errors';
 import type { TikTokProfile } from '../services/tiktok-api';
+import { parseDeviceId } from '../utils/device-id';
 import { getService } from '../utils/get-service';
 
 /** What the app may show without another TikTok call. */
@@ -16,8 +17,9 @@ const publicProfile = ({ union_id, open_id, display_name, avatar_url, username }
 export default {
   async connect(ctx: Context) {
     try {
+      const deviceId = parseDeviceId(ctx.request.body);
       const { user, profile } = await getService('connect').connect(ctx.request.body);
-      const credentials = await getService('session').issue(ctx, user);
+      const credentials = await getService('session').issue(ctx, user, { deviceId });
       ctx.body = { ...credentials, profile: publicProfile(profile) };
     } catch (error) {
       if (error instanceof ConnectError) return respondWithConnectError(ctx, error);

@@ -3,13 +3,32 @@ import type { Core } from '@strapi/strapi';
 import { buildSessionMetadata } from '@strapi/utils';
 
 import { USER_UID } from '../constants';
+import { ConnectError } from '../errors';
 import type { UpUser } from './accounts';
+
+/** users-permissions' `sessions` options that decide where a refresh token goes. */
+interface UpSessionsConfig {
+  httpOnly?: boolean;
+  cookie?: { name?: string; secure?: boolean; sameSite?: 'lax' | 'strict' | 'none'; path?: string; domain?: string; maxAge?: number };
+}
+
+const DEFAULT_REFRESH_COOKIE = 'strapi_up_refresh';
+
+/** The refresh cookie exactly as users-permissions' auth controller sets it (its helper is not exported). */
+const refreshCookieOptions = ({ cookie }: UpSessionsConfig) => ({
+  httpOnly: true,
+  secure: typeof cookie?.secure === 'boolean' ? cookie.secure : process.env.NODE_ENV === 'production',
+  sameSite: cookie?.sameSite ?? 'lax',
+  path: cookie?.path ?? '/',
+  domain: cookie?.domain,
+  maxAge: cookie?.maxAge,
+  overwrite: true,
+});
 
 /** Issues Strapi credentials for a user exactly as users-permissions' own /api/auth/local does. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async issue(ctx: Context, user: UpUser) {
-    const userSchema = strapi.getModel(USER_UID);
-    const sanitizedUser = await strapi.contentAPI.sanitize.output(user, userSchema, {
+  async issue(ctx: Context, user: UpUser, { deviceId }: { deviceId?: string } = {}) {
+    const sanitizedUser = await strapi.contentAPI.sanitize.output(user, strapi.getModel(USER_UID), {
       auth: ctx.state.auth,
     });
 
@@ -20,8 +39,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       return { jwt, user: sanitizedUser };
     }
 
-    const body = (ctx.request as { body?: { deviceId?: unknown } }).body;
-    const deviceId = typeof body?.deviceId === 'string' && body.deviceId ? body.deviceId : undefined;
     const sessions = strapi.sessionManager('users-permissions');
     const refresh = await sessions.generateRefreshToken(String(user.id), deviceId, {
       type: 'refresh',
@@ -29,7 +46,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     });
     const access = await sessions.generateAccessToken(refresh.token);
     if ('error' in access) {
-      throw new Error(`users-permissions could not issue an access token: ${access.error}`);
+      strapi.log.error(
+        `[tiktok-auth-mobile] users-permissions could not issue an access token for user ${user.id} (${access.error}): check its sessions configuration`
+      );
+      throw new ConnectError('session_unavailable', 'Signing in is not available right now');
+    }
+
+    const config = strapi.config.get<UpSessionsConfig | undefined>('plugin::users-permissions.sessions') ?? {};
+    if (config.httpOnly || ctx.request.headers['x-strapi-refresh-cookie'] === 'httpOnly') {
+      ctx.cookies.set(config.cookie?.name || DEFAULT_REFRESH_COOKIE, refresh.token, refreshCookieOptions(config));
+      return { jwt: access.token, user: sanitizedUser };
     }
     return { jwt: access.token, refreshToken: refresh.token, user: sanitizedUser };
   },
