@@ -39,6 +39,9 @@ export interface LoginContext {
 /** Thrown inside the linking transaction when another login changed the identity first. */
 class LostRace extends Error {}
 
+/** Usernames tried for a new user whose name is taken, before a random one. */
+const SUFFIX_ATTEMPTS = 10;
+
 interface AdvancedSettings {
   allow_register?: boolean;
   default_role?: string;
@@ -66,18 +69,6 @@ const differs = (column: string, value: unknown) =>
 const withoutRole = ({ role: _role, ...user }: UpUser): UpUser => user;
 
 const withSuffix = (base: string) => `${base}${randomInt(1000, 10000)}`;
-
-/** Unique-constraint violations as SQLite, PostgreSQL and MySQL report them. */
-const isUniqueViolation = (error: unknown) => {
-  const { code, errno, message } = (error ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
-  return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === '23505' ||
-    code === 'ER_DUP_ENTRY' ||
-    errno === 1062 ||
-    (typeof message === 'string' && /unique constraint|duplicate key|UNIQUE/i.test(message))
-  );
-};
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identities = () => strapi.db.query(IDENTITY_UID);
@@ -161,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return user;
   };
 
-  const createUser = async (profile: TikTokProfile): Promise<UpUser> => {
+  const createUser = async (profile: TikTokProfile, username: string): Promise<UpUser> => {
     const advanced = (await strapi
       .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
       .get({})) as AdvancedSettings | null;
@@ -180,11 +171,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw new ConnectError('registration_unavailable', 'Registration of new users is not available right now');
     }
 
-    // A taken name is found and changed once the user is committed (ensureUniqueUsername).
-    const base = usernameBase(profile.username, profile.display_name);
     return users().create({
       data: {
-        username: base.length >= MIN_LENGTH ? base : withSuffix(base),
+        username,
         email: pseudoEmail(profile.union_id),
         provider: PROVIDER,
         confirmed: true,
@@ -200,7 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * makes this fail and roll back, user included: on the unique index on union_id when the account
    * is new, on the identity already being replaced when its user was deleted.
    */
-  const linkAccount = (profile: TikTokProfile, login: LoginContext, stale: Identity | null, now: Date) =>
+  const linkAccount = (profile: TikTokProfile, login: LoginContext, stale: Identity | null, now: Date, username: string) =>
     strapi.db.transaction(async () => {
       if (stale) {
         // Replacing the row (rather than updating its link) lets only one concurrent login do it.
@@ -214,7 +203,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as UpUser | null;
       if (legacyUser) assertCanLogIn(legacyUser);
 
-      const user = legacyUser ?? (await createUser(profile));
+      const user = legacyUser ?? (await createUser(profile, username));
       await identities().create({
         data: {
           unionId: profile.union_id,
@@ -228,6 +217,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { user: withoutRole(user), created: !legacyUser };
     });
 
+  const isTaken = async (username: string) => (await users().count({ where: { username } })) > 0;
+
+  /** A username no user has: the base with a 4-digit suffix, and after repeated collisions a random one. */
+  const freeUsername = async (base: string) => {
+    for (let attempt = 0; attempt < SUFFIX_ATTEMPTS; attempt += 1) {
+      const username = withSuffix(base);
+      if (!(await isTaken(username))) return username;
+    }
+    return `tiktok-${randomUUID()}`;
+  };
+
   /**
    * users-permissions keeps usernames unique in application code only, so two first logins with the
    * same name can both take it. Checked once the user is committed: whoever finds the name taken by
@@ -235,17 +235,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const ensureUniqueUsername = async (user: UpUser): Promise<UpUser> => {
     if ((await users().count({ where: { username: user.username } })) <= 1) return user;
-    for (let attempt = 0; attempt < 10; attempt += 1) {
-      const username = withSuffix(user.username);
-      if ((await users().count({ where: { username } })) === 0) {
-        await users().updateMany({ where: { id: user.id }, data: { username } });
-        return { ...user, username };
-      }
-    }
-    const username = `tiktok-${randomUUID()}`;
+    const username = await freeUsername(user.username);
     await users().updateMany({ where: { id: user.id }, data: { username } });
     return { ...user, username };
   };
+
+  /** Whether another login linked this TikTok account: the identity's unique union_id decided it. */
+  const linkedMeanwhile = async (unionId: string) => (await findIdentity(unionId))?.user != null;
 
   return {
     /** The users-permissions user a TikTok account logs in as, created on its first login. */
@@ -254,6 +250,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const returning = await fastLogin(profile, login, now);
       if (returning) return returning;
 
+      const base = usernameBase(profile.username, profile.display_name);
+      // A short name is suffixed at once; a taken one once the user is committed (ensureUniqueUsername).
+      let username = base.length >= MIN_LENGTH ? base : withSuffix(base);
       for (let attempt = 0; ; attempt += 1) {
         const identity = await findIdentity(profile.union_id);
 
@@ -267,12 +266,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         try {
-          const { user, created } = await linkAccount(profile, login, identity, now);
+          const { user, created } = await linkAccount(profile, login, identity, now, username);
           return created ? await ensureUniqueUsername(user) : user;
         } catch (error) {
+          if (error instanceof ConnectError || attempt === 2) throw error;
           // Another login linked this account first: its identity is there now, use it.
-          if (attempt === 0 && (error instanceof LostRace || isUniqueViolation(error))) continue;
-          throw error;
+          if (error instanceof LostRace || (await linkedMeanwhile(profile.union_id))) continue;
+          // Else the host app's database refused the user, e.g. a unique index on usernames: once
+          // more with a name no user has.
+          username = await freeUsername(base);
         }
       }
     },
