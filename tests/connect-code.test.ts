@@ -128,6 +128,9 @@ describe('the TikTok identity', () => {
 
     account.displayName = 'Second Name';
     account.avatarUrl = 'https://cdn.example/2.jpg';
+    // An hour-old lastLoginAt, so that the second login visibly moves it on.
+    await identities().updateMany({ where: { unionId: account.unionId }, data: { lastLoginAt: new Date(Date.now() - 3_600_000) } });
+    const secondStartedAt = Date.now();
     const second = await connect(loginBody(account, ANDROID));
     const refreshed = await identities().findOne({ where: { unionId: account.unionId } });
 
@@ -135,7 +138,7 @@ describe('the TikTok identity', () => {
     expect(second.body.profile.display_name).toBe('Second Name');
     expect(refreshed).toMatchObject({ displayName: 'Second Name', avatarUrl: 'https://cdn.example/2.jpg', grantedScopes: ['user.info.basic'] });
     expect(new Date(refreshed.firstLoginAt).getTime()).toBe(new Date(stored.firstLoginAt).getTime());
-    expect(new Date(refreshed.lastLoginAt).getTime()).toBeGreaterThanOrEqual(new Date(stored.lastLoginAt).getTime());
+    expect(new Date(refreshed.lastLoginAt).getTime()).toBeGreaterThanOrEqual(secondStartedAt - 1000);
     expect(Object.keys(refreshed.openIds).sort()).toEqual([ANDROID.clientKey, IOS.clientKey].sort());
   });
 

@@ -27,8 +27,21 @@ const expectRefused = (res: { status: number; body: any }) => {
   expect(typeof res.body.error.message).toBe('string');
 };
 
+/** Characters that break headers, forms, databases or naive parsers: controls, line breaks, lone surrogates. */
+const hostileChar = fc.oneof(
+  fc.constantFrom('\u0000', '\r', '\n', '\t', ' ', '\u007f', '\u0085', '\u00a0', '\u2028', '\u200b', '\ufeff', '\ud800', '\udfff', 'é', 'ß', '漢', '😀', '%', '&', '=', '+', ';', '"'),
+  fc.char()
+);
+const hostileString = fc.oneof(
+  fc.stringOf(hostileChar, { minLength: 1, maxLength: 80 }),
+  fc.asciiString({ minLength: 1, maxLength: 80 }),
+  fc.string16bits({ minLength: 1, maxLength: 80 }),
+  fc.fullUnicodeString({ minLength: 1, maxLength: 80 })
+);
+
 const anyValue = fc.oneof(
   fc.string(),
+  hostileString,
   fc.fullUnicodeString({ maxLength: 64 }),
   fc.integer(),
   fc.double(),
@@ -68,6 +81,24 @@ it('objects of known fields with values of any type, unicode and huge strings in
       // JSON.stringify drops a literal __proto__ key of an object literal; build the text by hand.
       const text = `{${Object.entries(body).map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`;
       const res = await app.request().post(CONNECT).set('Content-Type', 'application/json').send(text);
+      expectRefused(res);
+    }),
+    { numRuns: 200 }
+  );
+});
+
+/** Bodies of the right shape for each flow, every field holding non-ASCII or control characters. */
+const hostileShapedBody = fc.oneof(
+  fc.record({ access_token: hostileString }),
+  fc.record({ access_token: hostileString, deviceId: hostileString }),
+  fc.record({ code: hostileString, code_verifier: hostileString }),
+  fc.record({ code: hostileString, code_verifier: hostileString, client_key: hostileString, redirect_uri: hostileString })
+);
+
+it('bodies of either flow with non-ASCII and control characters in every field: never a 5xx', async () => {
+  await fc.assert(
+    fc.asyncProperty(hostileShapedBody, async (body) => {
+      const res = await app.request().post(CONNECT).set('Content-Type', 'application/json').send(JSON.stringify(body));
       expectRefused(res);
     }),
     { numRuns: 200 }

@@ -20,8 +20,10 @@ afterAll(() => stopAll({ app, tiktok }));
 it('never logs an access token, code, code_verifier, client secret, JWT or refresh token', async () => {
   const secrets: string[] = [CLIENT.clientSecret, NEW_SECRET];
   const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
+  let refreshToken: string | undefined;
   const remember = <T extends { body: { jwt?: string; refreshToken?: string } }>(res: T) => {
     for (const value of [res.body.jwt, res.body.refreshToken]) if (value) secrets.push(value);
+    refreshToken = res.body.refreshToken ?? refreshToken;
     return res;
   };
   const account = tiktok.addAccount();
@@ -61,9 +63,14 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   tiktok.failNextToken({ kind: 'oauth-error', status: 401, error: 'invalid_client' });
   expect((await connect({ code: faulted.code, code_verifier: faulted.codeVerifier })).status).toBe(502);
 
-  // Refresh, then settings changes with secrets, including a rejected one.
-  const refreshToken = secrets[secrets.length - 1];
-  remember(await app.request().post('/api/auth/refresh').send({ refreshToken }));
+  // A refresh with the last login's refresh token, a replay of it, then settings changes with secrets,
+  // including a rejected one.
+  const used = refreshToken;
+  expect(used).toEqual(expect.any(String));
+  const refreshed = remember(await app.request().post('/api/auth/refresh').send({ refreshToken: used }));
+  expect(refreshed.status).toBe(200);
+  expect(refreshed.body.refreshToken).not.toBe(used);
+  expect((await app.request().post('/api/auth/refresh').send({ refreshToken: used })).status).toBe(401);
   const adminToken = await registerSuperAdmin(app);
   secrets.push(adminToken);
   const save = (clientSecret: string) =>
@@ -79,7 +86,21 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   secrets.push(afterRotation.code, afterRotation.codeVerifier);
   expect(remember(await connect({ code: afterRotation.code, code_verifier: afterRotation.codeVerifier })).status).toBe(200);
 
+  // A refresh token set as users-permissions' httpOnly cookie.
+  const cookieLogin = await app
+    .request()
+    .post('/api/tiktok-auth-mobile/connect')
+    .set('x-strapi-refresh-cookie', 'httpOnly')
+    .send({ access_token: tiktok.issueAccessToken(account) });
+  const cookie = ([] as string[]).concat(cookieLogin.headers['set-cookie'] ?? []).find((value) => value.startsWith('strapi_up_refresh='));
+  expect(cookie).toBeDefined();
+  secrets.push(cookie!.split(';')[0].split('=')[1], cookieLogin.body.jwt);
+
+  // The capture sees each entry's metadata, not only its message.
+  app.strapi.log.debug('[probe]', { probe: 'log-metadata-is-captured' });
+
   const logs = app.logs.join('\n');
+  expect(logs).toContain('log-metadata-is-captured');
   expect(logs).toContain('[tiktok-auth-mobile]');
   expect(logs).toContain('POST /api/tiktok-auth-mobile/connect');
   expect(secrets.length).toBeGreaterThan(20);

@@ -3,6 +3,7 @@
  * from dist/, the real users-permissions plugin, and every log line captured in memory.
  */
 import path from 'node:path';
+import { inspect } from 'node:util';
 import Transport from 'winston-transport';
 import supertest from 'supertest';
 import { compileStrapi, createStrapi } from '@strapi/strapi';
@@ -16,7 +17,7 @@ export const PLAYGROUND_DIR = path.resolve(__dirname, '..', '..', 'playground');
 export interface TestApp {
   strapi: Core.Strapi;
   request: () => ReturnType<typeof supertest>;
-  /** Every line Strapi logged since boot, as `level: message`. */
+  /** Every line Strapi logged since boot, as `level: message`, followed by the entry's metadata if it has any. */
   logs: string[];
   destroy: () => Promise<void>;
 }
@@ -30,7 +31,10 @@ class MemoryTransport extends Transport {
 
   log(info: { level: string; message: unknown; [LEVEL]?: string }, done: () => void) {
     // info.level may carry colour codes; the symbol holds the plain level.
-    this.lines.push(`${info[LEVEL] ?? info.level}: ${typeof info.message === 'string' ? info.message : JSON.stringify(info.message)}`);
+    const { level, message, ...metadata } = info;
+    const text = typeof message === 'string' ? message : inspect(message, { depth: 6 });
+    const extra = Object.keys(metadata).length ? ` ${inspect(metadata, { depth: 6, breakLength: Infinity })}` : '';
+    this.lines.push(`${info[LEVEL] ?? level}: ${text}${extra}`);
     done();
   }
 }
