@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
 import type { TikTokScope } from '../config';
+import { withDeadline, type Deadline } from '../utils/deadline';
 import { getPluginConfig } from '../utils/plugin-config';
 
 /** The TikTok profile fields the plugin reads from user/info. */
@@ -59,6 +60,9 @@ const IDLE_SOCKET_MS = 4000;
 /** Below this, a retry could not get an answer before the deadline anyway. */
 const MIN_RETRY_BUDGET_MS = 100;
 
+/** One HTTP request to TikTok, given the deadline's signal and the time left as its idle timeout. */
+type TikTokRequest = (options: { signal: AbortSignal; timeout: number }) => Promise<AxiosResponse>;
+
 interface FailOptions {
   logId?: unknown;
   level?: 'info' | 'warn' | 'error';
@@ -74,7 +78,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const keepAlive = { keepAlive: true, freeSocketTimeout: IDLE_SOCKET_MS };
   const client = axios.create({
     baseURL: apiBaseUrl.replace(/\/+$/, ''),
-    timeout,
     httpAgent: new Agent(keepAlive),
     httpsAgent: new HttpsAgent(keepAlive),
     maxRedirects: 0,
@@ -99,13 +102,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     throw new ConnectError(code, message);
   };
 
-  /** One request within `budget` ms: the answer, or why there was none. */
-  const attempt = async (request: (budget: number) => Promise<AxiosResponse>, budget: number) => {
+  /** One request under the call's deadline: the answer, or why there was none. */
+  const attempt = async (request: TikTokRequest, deadline: Deadline) => {
     try {
-      return { response: await request(budget) };
+      // The idle timeout alone would let an answer that trickles in outlive the deadline; the signal cannot.
+      return { response: await request({ signal: deadline.signal, timeout: deadline.remaining() }) };
     } catch (error) {
       const code = error instanceof AxiosError ? error.code : undefined;
-      const timedOut = code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED;
+      const timedOut = deadline.signal.aborted || code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED;
       return {
         failure: timedOut ? `no answer within ${timeout} ms` : `network error ${code ?? 'unknown'}`,
         // A pooled keep-alive connection TikTok closed, or an answer cut short: worth one more try.
@@ -114,10 +118,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  const send = async (endpoint: string, request: (budget: number) => Promise<AxiosResponse>) => {
-    const result = await attempt(request, timeout);
-    if (result.response) return result.response;
-    return fail(endpoint, 'tiktok_unavailable', result.failure);
+  /** user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline. */
+  const attemptTwice = async (request: TikTokRequest, deadline: Deadline) => {
+    const first = await attempt(request, deadline);
+    const failed = first.response ? first.response.status >= 500 : first.retryable;
+    if (!failed || deadline.remaining() < MIN_RETRY_BUDGET_MS) return first;
+    const reason = first.response ? `HTTP ${first.response.status}${logIdOf(first.response.data)}` : first.failure;
+    strapi.log.debug(`[tiktok-auth-mobile] TikTok user/info: ${reason}, trying once more`);
+    return attempt(request, deadline);
   };
 
   return {
@@ -125,18 +133,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async fetchUserInfo(accessToken: string, scopes: readonly TikTokScope[]): Promise<TikTokProfile> {
       // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
       const url = `/v2/user/info/?fields=${userInfoFields(scopes).join(',')}`;
-      const request = (budget: number) =>
-        client.get(url, { headers: { Authorization: `Bearer ${accessToken}` }, timeout: budget });
+      const request: TikTokRequest = (options) =>
+        client.get(url, { headers: { Authorization: `Bearer ${accessToken}` }, ...options });
 
-      // user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline.
-      const deadline = Date.now() + timeout;
-      let result = await attempt(request, timeout);
-      const firstFailed = result.response ? result.response.status >= 500 : result.retryable;
-      if (firstFailed && deadline - Date.now() >= MIN_RETRY_BUDGET_MS) {
-        const first = result.response ? `HTTP ${result.response.status}${logIdOf(result.response.data)}` : result.failure;
-        strapi.log.debug(`[tiktok-auth-mobile] TikTok user/info: ${first}, trying once more`);
-        result = await attempt(request, deadline - Date.now());
-      }
+      const result = await withDeadline(timeout, (deadline) => attemptTwice(request, deadline));
       if (!result.response) return fail('user/info', 'tiktok_unavailable', result.failure);
       const { response } = result;
 
@@ -193,14 +193,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         redirect_uri: redirectUri,
         code_verifier: codeVerifier,
       });
-      const response = await send(
-        'oauth/token',
-        (budget) =>
-          client.post('/v2/oauth/token/', form.toString(), {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            timeout: budget,
-          })
-      );
+      const request: TikTokRequest = (options) =>
+        client.post('/v2/oauth/token/', form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          ...options,
+        });
+      const result = await withDeadline(timeout, (deadline) => attempt(request, deadline));
+      if (!result.response) return fail('oauth/token', 'tiktok_unavailable', result.failure);
+      const { response } = result;
 
       // TikTok has answered errors with HTTP 200: the `error` key decides.
       const body: unknown = response.data;
