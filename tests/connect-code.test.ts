@@ -337,6 +337,9 @@ describe('TikTok token-endpoint failures', () => {
     ['an HTML 502 page', { kind: 'html', status: 502 }, false],
     ['a body that is not JSON', { kind: 'malformed' }, false],
     ['a reset connection', { kind: 'reset' }, false],
+    ['a token answer whose open_id is over 128 characters', { kind: 'answer', fields: { open_id: 'o'.repeat(129) } }, false],
+    ['a token answer whose open_id holds NUL', { kind: 'answer', fields: { open_id: 'open\u0000id' } }, false],
+    ['a token answer whose access_token holds a line break', { kind: 'answer', fields: { access_token: 'act.1\r\nX-Injected: 1' } }, false],
     ['no answer within the timeout', { kind: 'hang' }, true],
     ['an answer trickling in a byte at a time past the timeout', trickleOutliving(TIMEOUT_MS), true],
   ] as Array<[string, TokenFault, boolean]>)(

@@ -53,7 +53,8 @@ export type Fault =
   | { kind: 'truncated' } // 200 whose body stops half way
   | { kind: 'html'; status: number } // a proxy error page
   | { kind: 'no-union-id' } // ok, but the user has no union_id
-  | { kind: 'no-error-object' }; // 200 with data but no error object
+  | { kind: 'no-error-object' } // 200 with data but no error object
+  | { kind: 'user'; fields: Record<string, unknown> }; // ok, with these user fields replacing the account's
 
 const FIELD_SCOPES: Record<string, Scope> = {
   open_id: 'user.info.basic',
@@ -376,7 +377,7 @@ export class FakeTikTok {
       username: account.username,
       ...account.stats,
     };
-    const user = Object.fromEntries(fields.map((field) => [field, all[field]]));
+    const user = { ...Object.fromEntries(fields.map((field) => [field, all[field]])), ...(fault?.kind === 'user' && fault.fields) };
     return this.sendJson(res, 200, { data: { user }, error: { code: 'ok', message: '', log_id: logId() } });
   }
 
@@ -494,6 +495,8 @@ export class FakeTikTok {
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
         return false;
+      case 'user':
+        return false; // userInfo() merges the fields into its answer
       case 'hang':
         return true; // the socket stays open until the client gives up or close() runs
       case 'trickle':

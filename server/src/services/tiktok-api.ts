@@ -6,6 +6,7 @@ import { ConnectError } from '../errors';
 import type { TikTokScope } from '../config';
 import { withDeadline, type Deadline } from '../utils/deadline';
 import { getPluginConfig } from '../utils/plugin-config';
+import { PRINTABLE, VISIBLE_ASCII } from '../utils/text';
 
 /** The TikTok profile fields the plugin reads from user/info. */
 export interface TikTokProfile {
@@ -40,6 +41,23 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** TikTok's ids are UUID-sized; 128 keeps the pseudo-email `<union_id>@tiktok.com` within a 255-character column. */
+const MAX_ID_LENGTH = 128;
+const MAX_URL_LENGTH = 2048;
+
+const isTikTokId = (value: unknown): value is string =>
+  nonEmptyString(value) && value.length <= MAX_ID_LENGTH && PRINTABLE.test(value);
+
+/** The token is sent back to TikTok in a header: it must reach it unchanged. */
+const isAccessToken = (value: unknown): value is string =>
+  nonEmptyString(value) && value.length <= MAX_URL_LENGTH && VISIBLE_ASCII.test(value);
+
+/** An avatar the app can show as is: an https URL, nothing else. */
+const httpsUrl = (value: unknown): string | undefined => {
+  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !VISIBLE_ASCII.test(value)) return undefined;
+  return URL.canParse(value) && new URL(value).protocol === 'https:' ? value : undefined;
+};
 
 const logIdOf = (body: unknown) =>
   isObject(body) && isObject(body.error) && nonEmptyString(body.error.log_id) ? ` (log_id ${body.error.log_id})` : '';
@@ -163,15 +181,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const user = isObject(body) && isObject(body.data) && isObject(body.data.user) ? body.data.user : null;
-      if (!user || !nonEmptyString(user.open_id) || !nonEmptyString(user.union_id)) {
-        return failUserInfo('tiktok_unavailable', 'answer without open_id or union_id');
+      if (!user || !isTikTokId(user.open_id) || !isTikTokId(user.union_id)) {
+        return failUserInfo('tiktok_unavailable', 'answer without a usable open_id or union_id');
       }
 
       return {
         open_id: user.open_id,
         union_id: user.union_id,
         display_name: typeof user.display_name === 'string' ? user.display_name : undefined,
-        avatar_url: typeof user.avatar_url === 'string' ? user.avatar_url : undefined,
+        avatar_url: httpsUrl(user.avatar_url),
         username: typeof user.username === 'string' ? user.username : undefined,
         is_verified: typeof user.is_verified === 'boolean' ? user.is_verified : undefined,
       };
@@ -223,8 +241,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return failToken('tiktok_unavailable', `HTTP ${response.status}, error ${answer.error}`);
       }
-      if (!nonEmptyString(answer.access_token) || !nonEmptyString(answer.open_id)) {
-        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without access_token or open_id`);
+      if (!isAccessToken(answer.access_token) || !isTikTokId(answer.open_id)) {
+        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without a usable access_token or open_id`);
       }
 
       return {
