@@ -44,6 +44,8 @@ const nonEmptyString = (value: unknown): value is string => typeof value === 'st
 
 /** TikTok's ids are UUID-sized; 128 keeps the pseudo-email `<union_id>@tiktok.com` within a 255-character column. */
 const MAX_ID_LENGTH = 128;
+/** As for an access_token the app posts. */
+const MAX_TOKEN_LENGTH = 2048;
 const MAX_URL_LENGTH = 2048;
 
 const isTikTokId = (value: unknown): value is string =>
@@ -51,7 +53,7 @@ const isTikTokId = (value: unknown): value is string =>
 
 /** The token is sent back to TikTok in a header: it must reach it unchanged. */
 const isAccessToken = (value: unknown): value is string =>
-  nonEmptyString(value) && value.length <= MAX_URL_LENGTH && VISIBLE_ASCII.test(value);
+  nonEmptyString(value) && value.length <= MAX_TOKEN_LENGTH && VISIBLE_ASCII.test(value);
 
 /** An avatar the app can show as is: an https URL, nothing else. */
 const httpsUrl = (value: unknown): string | undefined => {
