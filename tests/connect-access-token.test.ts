@@ -369,6 +369,43 @@ describe('usernames', () => {
   });
 });
 
+describe('TikTok ids and avatars', () => {
+  it('keeps union_id and open_id up to 128 characters', async () => {
+    const unionId = 'u'.repeat(128);
+    const { res } = await loginAs({ unionId, openIds: { 'aw-default-client': 'o'.repeat(128) } });
+
+    expect(res.status).toBe(200);
+    expect(res.body.profile).toMatchObject({ union_id: unionId, open_id: 'o'.repeat(128) });
+    expect(res.body.user.email).toBe(`${unionId}@tiktok.com`);
+  });
+
+  it.each([
+    ['an http URL', 'http://p16-sign.tiktokcdn.example/a.jpeg'],
+    ['a javascript: URL', 'javascript:alert(1)'],
+    ['a data: URL', 'data:image/png;base64,AAAA'],
+    ['a relative path', '/avatar.jpeg'],
+    ['an https URL holding a line break', 'https://cdn.example/a.jpeg\nSet-Cookie: x'],
+    ['an https URL over 2048 characters', `https://cdn.example/${'a'.repeat(2048)}`],
+  ])('answers and stores %s as a null avatar', async (_label, avatarUrl) => {
+    const { account, res } = await loginAs({ avatarUrl });
+
+    expect(res.status).toBe(200);
+    expect(res.body.profile.avatar_url).toBeNull();
+    const identity = await identities().findOne({ where: { unionId: account.unionId } });
+    expect(identity.avatarUrl).toBeNull();
+  });
+
+  it('replaces a stored avatar with null when TikTok later sends one that is not https', async () => {
+    const { account } = await loginAs({ avatarUrl: 'https://cdn.example/first.jpeg' });
+    account.avatarUrl = 'http://cdn.example/second.jpeg';
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.body.profile.avatar_url).toBeNull();
+    expect((await identities().findOne({ where: { unionId: account.unionId } })).avatarUrl).toBeNull();
+  });
+});
+
 describe('tokens TikTok rejects', () => {
   it('answers 400 tiktok_token_invalid for an unknown or revoked token and creates nothing', async () => {
     const account = tiktok.addAccount();

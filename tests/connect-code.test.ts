@@ -3,8 +3,8 @@
  * PKCE verifier, the server exchanges them with its client secret. This server runs with
  * allowAccessToken: false, so the code flow is the only way in.
  */
-import { FakeTikTok, type FakeAccount, type Scope, type TokenFault } from './support/fake-tiktok';
-import { createUpUser, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
+import { FakeTikTok, trickleOutliving, type FakeAccount, type Fault, type Scope, type TokenFault } from './support/fake-tiktok';
+import { createUpUser, snapshotAccounts, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const IOS = { clientKey: 'aw-ios-app', clientSecret: 'ios-secret-1f0c9b7e', redirectUri: 'https://app.example/tiktok/ios', label: 'iOS' };
 const ANDROID = { clientKey: 'aw-android-app', clientSecret: 'android-secret-8d2a6c4f', redirectUri: 'https://app.example/tiktok/android', label: 'Android' };
@@ -286,30 +286,79 @@ describe('codes and clients the server refuses', () => {
 });
 
 describe('TikTok token-endpoint failures', () => {
+  /** Plugin log lines other than debug ones, since `from`. */
+  const pluginLogs = (from: number) =>
+    app.logs.slice(from).filter((line) => line.includes('[tiktok-auth-mobile]') && !line.startsWith('debug:'));
+
+  // [error, TikTok's usual HTTP status for it, answer status, details.code, log level]: the README's table.
+  const OAUTH_ERRORS: Array<[string, number, number, string, 'info' | 'warn' | 'error']> = [
+    ['access_denied', 400, 400, 'tiktok_code_invalid', 'info'],
+    ['invalid_grant', 400, 400, 'tiktok_code_invalid', 'info'],
+    ['invalid_request', 400, 400, 'tiktok_code_invalid', 'info'],
+    ['invalid_client', 401, 502, 'tiktok_unavailable', 'error'],
+    ['invalid_scope', 400, 502, 'tiktok_unavailable', 'error'],
+    ['unauthorized_client', 403, 502, 'tiktok_unavailable', 'error'],
+    ['unsupported_grant_type', 400, 502, 'tiktok_unavailable', 'error'],
+    ['server_error', 500, 502, 'tiktok_unavailable', 'warn'],
+    ['temporarily_unavailable', 503, 502, 'tiktok_unavailable', 'warn'],
+    ['rate_limit_exceeded', 429, 503, 'tiktok_rate_limited', 'warn'],
+  ];
+  // TikTok has answered these errors with HTTP 200 too: each is tried with both.
+  const withHttp200 = OAUTH_ERRORS.flatMap(([error, httpStatus, ...answer]) => [
+    [error, httpStatus, ...answer] as const,
+    [error, 200, ...answer] as const,
+  ]);
+
+  it.each(withHttp200)(
+    '%s with HTTP %d: %d %s, logged at %s level, the code exchanged once, nothing written',
+    async (error, httpStatus, status, code, level) => {
+      const returning = tiktok.addAccount();
+      expect((await connect(loginBody(returning))).status).toBe(200);
+      const before = await snapshotAccounts(app.strapi);
+      const logsBefore = app.logs.length;
+      tiktok.resetCounters();
+
+      for (const account of [returning, tiktok.addAccount()]) {
+        account.displayName = 'Changed by a failed login';
+        tiktok.failNextToken({ kind: 'oauth-error', status: httpStatus, error });
+
+        const res = await connect(loginBody(account));
+
+        expect(res.status).toBe(status);
+        expect(res.body).toMatchObject({ data: null, error: { status, details: { code } } });
+      }
+
+      expect(tiktok.counters).toMatchObject({ token: 2, userInfo: 0 });
+      expect(await snapshotAccounts(app.strapi)).toEqual(before);
+      const logs = pluginLogs(logsBefore);
+      expect(logs).toHaveLength(2);
+      logs.forEach((line) => expect(line).toMatch(new RegExp(`^${level}: \\[tiktok-auth-mobile\\] TikTok oauth/token: `)));
+    }
+  );
+
   it.each([
-    ['HTTP 200 with invalid_grant', 400, 'tiktok_code_invalid', { kind: 'oauth-error', status: 200, error: 'invalid_grant' }],
-    ['HTTP 200 with server_error', 502, 'tiktok_unavailable', { kind: 'oauth-error', status: 200, error: 'server_error' }],
-    ['HTTP 400 invalid_request', 400, 'tiktok_code_invalid', { kind: 'oauth-error', status: 400, error: 'invalid_request' }],
-    ['HTTP 503 temporarily_unavailable', 502, 'tiktok_unavailable', { kind: 'oauth-error', status: 503, error: 'temporarily_unavailable' }],
-    ['HTTP 429', 503, 'tiktok_rate_limited', { kind: 'oauth-error', status: 429, error: 'rate_limit_exceeded' }],
-    ['an HTML 502 page', 502, 'tiktok_unavailable', { kind: 'html', status: 502 }],
-    ['a body that is not JSON', 502, 'tiktok_unavailable', { kind: 'malformed' }],
-    ['a reset connection', 502, 'tiktok_unavailable', { kind: 'reset' }],
-    ['no answer within the timeout', 502, 'tiktok_unavailable', { kind: 'hang' }],
-  ] as Array<[string, number, string, TokenFault]>)(
-    '%s: %d %s, the code exchanged once, nothing written',
-    async (_label, status, code, fault) => {
+    ['an HTML 502 page', { kind: 'html', status: 502 }, false],
+    ['a body that is not JSON', { kind: 'malformed' }, false],
+    ['a reset connection', { kind: 'reset' }, false],
+    ['a token answer whose open_id is over 128 characters', { kind: 'answer', fields: { open_id: 'o'.repeat(129) } }, false],
+    ['a token answer whose open_id holds NUL', { kind: 'answer', fields: { open_id: 'open\u0000id' } }, false],
+    ['a token answer whose access_token holds a line break', { kind: 'answer', fields: { access_token: 'act.1\r\nX-Injected: 1' } }, false],
+    ['no answer within the timeout', { kind: 'hang' }, true],
+    ['an answer trickling in a byte at a time past the timeout', trickleOutliving(TIMEOUT_MS), true],
+  ] as Array<[string, TokenFault, boolean]>)(
+    '%s: 502 tiktok_unavailable, the code exchanged once, nothing written',
+    async (_label, fault, givesUp) => {
       const account = tiktok.addAccount();
-      const usersBefore = await users().count();
+      const before = await snapshotAccounts(app.strapi);
       tiktok.failNextToken(fault);
 
       const res = await connect(loginBody(account));
 
-      expect(res.status).toBe(status);
-      expect(res.body.error.details.code).toBe(code);
-      expect(tiktok.counters).toMatchObject({ token: 1, userInfo: 0 });
-      expect(await users().count()).toBe(usersBefore);
-      expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+      expect(res.status).toBe(502);
+      expect(res.body.error.details.code).toBe('tiktok_unavailable');
+      await tiktok.settled();
+      expect(tiktok.counters).toMatchObject({ token: 1, userInfo: 0, abandoned: givesUp ? 1 : 0 });
+      expect(await snapshotAccounts(app.strapi)).toEqual(before);
     }
   );
 
@@ -333,4 +382,33 @@ describe('TikTok token-endpoint failures', () => {
       tiktok.registerClient({ clientKey: IOS.clientKey, clientSecret: IOS.clientSecret, redirectUris: [IOS.redirectUri] });
     }
   });
+});
+
+describe('user/info failing after a successful code exchange', () => {
+  it.each([
+    ['a 500 internal_error, twice', 2, 502, 'tiktok_unavailable', { kind: 'status', status: 500, code: 'internal_error' }],
+    ['HTTP 401 scope_not_authorized', 1, 400, 'tiktok_scope_missing', { kind: 'status', status: 401, code: 'scope_not_authorized' }],
+    ['HTTP 401 access_token_invalid', 1, 400, 'tiktok_token_invalid', { kind: 'status', status: 401, code: 'access_token_invalid' }],
+  ] as Array<[string, number, number, string, Fault]>)(
+    '%s: user/info called %d times, %d %s, nothing written',
+    async (_label, userInfoCalls, status, code, fault) => {
+      const returning = tiktok.addAccount();
+      expect((await connect(loginBody(returning))).status).toBe(200);
+      const before = await snapshotAccounts(app.strapi);
+      tiktok.resetCounters();
+
+      for (const account of [returning, tiktok.addAccount()]) {
+        account.displayName = 'Changed by a failed login';
+        tiktok.failNext(fault, userInfoCalls);
+
+        const res = await connect(loginBody(account));
+
+        expect(res.status).toBe(status);
+        expect(res.body).toMatchObject({ data: null, error: { status, details: { code } } });
+      }
+
+      expect(tiktok.counters).toMatchObject({ token: 2, userInfo: 2 * userInfoCalls });
+      expect(await snapshotAccounts(app.strapi)).toEqual(before);
+    }
+  );
 });

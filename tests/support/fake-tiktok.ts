@@ -46,13 +46,15 @@ interface TokenGrant {
 export type Fault =
   | { kind: 'delay'; ms: number } // answers normally, late
   | { kind: 'hang' } // never answers
+  | { kind: 'trickle'; intervalMs: number; bytes: number } // HTTP 200 headers at once, then `bytes` spaces one every intervalMs, then the normal body
   | { kind: 'reset' } // destroys the connection
   | { kind: 'status'; status: number; code: string; withData?: boolean } // a TikTok error object
   | { kind: 'malformed' } // 200 with a body that is not JSON
   | { kind: 'truncated' } // 200 whose body stops half way
   | { kind: 'html'; status: number } // a proxy error page
   | { kind: 'no-union-id' } // ok, but the user has no union_id
-  | { kind: 'no-error-object' }; // 200 with data but no error object
+  | { kind: 'no-error-object' } // 200 with data but no error object
+  | { kind: 'user'; fields: Record<string, unknown> }; // ok, with these user fields replacing the account's
 
 const FIELD_SCOPES: Record<string, Scope> = {
   open_id: 'user.info.basic',
@@ -75,9 +77,16 @@ const FIELD_SCOPES: Record<string, Scope> = {
 export type TokenFault =
   | Fault
   | { kind: 'oauth-error'; status: number; error: string } // {"error": …, "error_description": …}
-  | { kind: 'open-id-mismatch' }; // a token whose open_id is not the user's
+  | { kind: 'open-id-mismatch' } // a token whose open_id is not the user's
+  | { kind: 'answer'; fields: Record<string, unknown> }; // a token answer with these fields replaced
 
 export const DEFAULT_CLIENT_KEY = 'aw-default-client';
+
+/**
+ * An answer that arrives a byte every 50 ms, so that no idle timer ever fires, and ends only at 15
+ * times `timeoutMs`: a client with a real deadline gives up on it.
+ */
+export const trickleOutliving = (timeoutMs: number): Fault => ({ kind: 'trickle', intervalMs: 50, bytes: Math.ceil(timeoutMs / 50) * 15 });
 
 /** TikTok's PKCE variant: the challenge is the lower-case hex SHA-256 of the verifier. */
 export const codeChallengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('hex');
@@ -85,7 +94,11 @@ export const codeChallengeOf = (verifier: string) => createHash('sha256').update
 const logId = () => `2026${randomBytes(13).toString('hex').toUpperCase()}`;
 
 export class FakeTikTok {
-  readonly counters = { userInfo: 0, token: 0, connections: 0 };
+  /**
+   * Calls per endpoint, TCP connections accepted, and requests the client gave up on: it closed the
+   * connection before the answer was complete (read them after `settled()`).
+   */
+  readonly counters = { userInfo: 0, token: 0, connections: 0, abandoned: 0 };
   /** The TikTok log_ids of every error answer, in order, so tests can find them in the logs. */
   readonly errorLogIds: string[] = [];
   /** Extra latency of every answer, in milliseconds. */
@@ -104,6 +117,10 @@ export class FakeTikTok {
   private readonly codes = new Map<string, AuthorizationCode>();
   private readonly sockets = new Set<Socket>();
   private readonly recentCalls: number[] = [];
+  /** Answers the fake cut itself (reset, truncated): not abandoned by the client. */
+  private readonly hungUp = new WeakSet<ServerResponse>();
+  private inFlight = 0;
+  private settledWaiters: Array<() => void> = [];
   private pausedPort = 0;
   private demoAuthorizeEnabled = false;
   private anyToken: { prefix: string; scopes: Scope[] } | null = null;
@@ -111,6 +128,7 @@ export class FakeTikTok {
 
   private constructor() {
     this.server = http.createServer((req, res) => {
+      this.track(res);
       this.handle(req, res).catch(() => res.destroy());
     });
     this.server.on('connection', (socket) => {
@@ -241,7 +259,17 @@ export class FakeTikTok {
     this.faults.length = 0;
     this.tokenFaults.length = 0;
     this.counters.connections = 0;
+    this.counters.abandoned = 0;
     this.errorLogIds.length = 0;
+  }
+
+  /**
+   * Resolves once every request received so far has closed: answered, cut by the fake, or abandoned
+   * by the client. A client that gives up closes its side at once, but the fake sees it a little later.
+   */
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** Stops accepting connections (clients get ECONNREFUSED) until resume(); drops open ones. */
@@ -260,6 +288,24 @@ export class FakeTikTok {
   async close() {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private track(res: ServerResponse) {
+    this.inFlight += 1;
+    res.once('close', () => {
+      if (!res.writableFinished && !this.hungUp.has(res)) this.counters.abandoned += 1;
+      this.inFlight -= 1;
+      if (this.inFlight > 0) return;
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    });
+  }
+
+  /** Drops the connection of an answer on purpose. */
+  private hangUp(res: ServerResponse) {
+    this.hungUp.add(res);
+    res.socket?.destroy();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -331,7 +377,7 @@ export class FakeTikTok {
       username: account.username,
       ...account.stats,
     };
-    const user = Object.fromEntries(fields.map((field) => [field, all[field]]));
+    const user = { ...Object.fromEntries(fields.map((field) => [field, all[field]])), ...(fault?.kind === 'user' && fault.fields) };
     return this.sendJson(res, 200, { data: { user }, error: { code: 'ok', message: '', log_id: logId() } });
   }
 
@@ -340,7 +386,7 @@ export class FakeTikTok {
     if (fault?.kind === 'oauth-error') {
       return this.sendOAuthError(res, fault.status, fault.error, `Fake ${fault.error}`);
     }
-    if (fault && fault.kind !== 'open-id-mismatch' && (await this.applyFault(fault, req, res))) return;
+    if (fault && fault.kind !== 'open-id-mismatch' && fault.kind !== 'answer' && (await this.applyFault(fault, req, res))) return;
 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -375,6 +421,7 @@ export class FakeTikTok {
       refresh_token: `rft.${randomBytes(24).toString('hex')}`,
       scope: code.scopes.join(','),
       token_type: 'Bearer',
+      ...(fault?.kind === 'answer' && fault.fields),
     });
   }
 
@@ -448,10 +495,14 @@ export class FakeTikTok {
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
         return false;
+      case 'user':
+        return false; // userInfo() merges the fields into its answer
       case 'hang':
         return true; // the socket stays open until the client gives up or close() runs
+      case 'trickle':
+        return this.trickle(res, fault);
       case 'reset':
-        req.socket.destroy();
+        this.hangUp(res);
         return true;
       case 'status':
         this.sendJson(res, fault.status, {
@@ -465,7 +516,7 @@ export class FakeTikTok {
       case 'truncated':
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
         res.write('{"data":{"user":{"open_id":"x"');
-        setImmediate(() => req.socket.destroy());
+        setImmediate(() => this.hangUp(res));
         return true;
       case 'html':
         res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end('<html><body>Bad gateway</body></html>');
@@ -486,6 +537,20 @@ export class FakeTikTok {
     }
   }
 
+  /** Sends the headers, then one space at a time; true when the client gave up before the last one. */
+  private async trickle(res: ServerResponse, { intervalMs, bytes }: { intervalMs: number; bytes: number }) {
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    for (let sent = 0; sent < bytes && !closed; sent += 1) {
+      res.write(' ');
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    return closed;
+  }
+
   private newErrorLogId() {
     const id = logId();
     this.errorLogIds.push(id);
@@ -500,9 +565,12 @@ export class FakeTikTok {
     this.sendJson(res, status, { data: {}, error: { code, message, log_id: this.newErrorLogId() } });
   }
 
+  /** After a trickle the headers (HTTP 200) are gone already: the body follows them. */
   private sendJson(res: ServerResponse, status: number, body: unknown) {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    if (!res.headersSent) {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    }
     res.end(text);
   }
 }

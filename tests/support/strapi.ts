@@ -110,6 +110,12 @@ export async function createUpUser(strapi: Core.Strapi, data: Record<string, unk
     .create({ data: { confirmed: true, blocked: false, role: role.id, ...data } });
 }
 
+/** Every user and TikTok identity, to check that a failed login wrote nothing. */
+export const snapshotAccounts = async (strapi: Core.Strapi) => ({
+  users: await strapi.db.query('plugin::users-permissions.user').findMany({ orderBy: { id: 'asc' } }),
+  identities: await strapi.db.query('plugin::tiktok-auth-mobile.identity').findMany({ orderBy: { id: 'asc' } }),
+});
+
 export interface TikTokClientFixture {
   clientKey: string;
   clientSecret: string;

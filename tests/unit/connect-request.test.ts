@@ -29,6 +29,14 @@ describe('parseConnectRequest', () => {
     ).toMatchObject({ clientKey: 'aw1', redirectUri: 'https://a.example/cb' });
   });
 
+  it('takes any printable code and code_verifier: TikTok judges them', () => {
+    const verifier = 'older Android: ~!@ ä😀'.padEnd(128, '=');
+    expect(parseConnectRequest({ code: 'c o d e*!😀', code_verifier: verifier })).toMatchObject({
+      code: 'c o d e*!😀',
+      codeVerifier: verifier,
+    });
+  });
+
   it('ignores fields it does not know, such as deviceId', () => {
     expect(parseConnectRequest({ access_token: 't', deviceId: 'd' })).toEqual({ flow: 'access_token', accessToken: 't' });
   });
@@ -40,7 +48,11 @@ describe('parseConnectRequest', () => {
     [{ access_token: 't', code: 'c' }, 'code', /code belongs to the code flow/],
     [{ access_token: 't', redirect_uri: 'https://a.example' }, 'redirect_uri', /redirect_uri belongs to the code flow/],
     [{ access_token: 5 }, 'access_token', /access_token must be a string/],
-    [{ code: 'c', code_verifier: 'has space' }, 'code_verifier', /code_verifier may only hold/],
+    [{ code: 'c', code_verifier: 'tab\there' }, 'code_verifier', /code_verifier must not hold control characters/],
+    [{ code: 'c\u0000', code_verifier: 'v' }, 'code', /code must not hold control characters/],
+    [{ code: '\ud83d', code_verifier: 'v' }, 'code', /code must not hold control characters or unpaired surrogates/],
+    [{ access_token: 'a b' }, 'access_token', /access_token may only hold visible ASCII/],
+    [{ access_token: 'ä' }, 'access_token', /access_token may only hold visible ASCII/],
     [{ code: '', code_verifier: 'v' }, 'code', /code must not be empty/],
     ['text', '', /must be a JSON object/],
     [null, '', /must be a JSON object/],

@@ -4,7 +4,9 @@ import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
 import type { TikTokScope } from '../config';
+import { withDeadline, type Deadline } from '../utils/deadline';
 import { getPluginConfig } from '../utils/plugin-config';
+import { PRINTABLE, VISIBLE_ASCII } from '../utils/text';
 
 /** The TikTok profile fields the plugin reads from user/info. */
 export interface TikTokProfile {
@@ -40,6 +42,25 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
+/** TikTok's ids are UUID-sized; 128 keeps the pseudo-email `<union_id>@tiktok.com` within a 255-character column. */
+const MAX_ID_LENGTH = 128;
+/** As for an access_token the app posts. */
+const MAX_TOKEN_LENGTH = 2048;
+const MAX_URL_LENGTH = 2048;
+
+const isTikTokId = (value: unknown): value is string =>
+  nonEmptyString(value) && value.length <= MAX_ID_LENGTH && PRINTABLE.test(value);
+
+/** The token is sent back to TikTok in a header: it must reach it unchanged. */
+const isAccessToken = (value: unknown): value is string =>
+  nonEmptyString(value) && value.length <= MAX_TOKEN_LENGTH && VISIBLE_ASCII.test(value);
+
+/** An avatar the app can show as is: an https URL, nothing else. */
+const httpsUrl = (value: unknown): string | undefined => {
+  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !VISIBLE_ASCII.test(value)) return undefined;
+  return URL.canParse(value) && new URL(value).protocol === 'https:' ? value : undefined;
+};
+
 const logIdOf = (body: unknown) =>
   isObject(body) && isObject(body.error) && nonEmptyString(body.error.log_id) ? ` (log_id ${body.error.log_id})` : '';
 
@@ -59,6 +80,9 @@ const IDLE_SOCKET_MS = 4000;
 /** Below this, a retry could not get an answer before the deadline anyway. */
 const MIN_RETRY_BUDGET_MS = 100;
 
+/** One HTTP request to TikTok, given the deadline's signal and the time left as its idle timeout. */
+type TikTokRequest = (options: { signal: AbortSignal; timeout: number }) => Promise<AxiosResponse>;
+
 interface FailOptions {
   logId?: unknown;
   level?: 'info' | 'warn' | 'error';
@@ -74,7 +98,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const keepAlive = { keepAlive: true, freeSocketTimeout: IDLE_SOCKET_MS };
   const client = axios.create({
     baseURL: apiBaseUrl.replace(/\/+$/, ''),
-    timeout,
     httpAgent: new Agent(keepAlive),
     httpsAgent: new HttpsAgent(keepAlive),
     maxRedirects: 0,
@@ -99,13 +122,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     throw new ConnectError(code, message);
   };
 
-  /** One request within `budget` ms: the answer, or why there was none. */
-  const attempt = async (request: (budget: number) => Promise<AxiosResponse>, budget: number) => {
+  /** One request under the call's deadline: the answer, or why there was none. */
+  const attempt = async (request: TikTokRequest, deadline: Deadline) => {
     try {
-      return { response: await request(budget) };
+      // The idle timeout alone would let an answer that trickles in outlive the deadline; the signal cannot.
+      return { response: await request({ signal: deadline.signal, timeout: deadline.remaining() }) };
     } catch (error) {
       const code = error instanceof AxiosError ? error.code : undefined;
-      const timedOut = code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED;
+      const timedOut = deadline.signal.aborted || code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED;
       return {
         failure: timedOut ? `no answer within ${timeout} ms` : `network error ${code ?? 'unknown'}`,
         // A pooled keep-alive connection TikTok closed, or an answer cut short: worth one more try.
@@ -114,10 +138,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  const send = async (endpoint: string, request: (budget: number) => Promise<AxiosResponse>) => {
-    const result = await attempt(request, timeout);
-    if (result.response) return result.response;
-    return fail(endpoint, 'tiktok_unavailable', result.failure);
+  /** user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline. */
+  const attemptTwice = async (request: TikTokRequest, deadline: Deadline) => {
+    const first = await attempt(request, deadline);
+    const failed = first.response ? first.response.status >= 500 : first.retryable;
+    if (!failed || deadline.remaining() < MIN_RETRY_BUDGET_MS) return first;
+    const reason = first.response ? `HTTP ${first.response.status}${logIdOf(first.response.data)}` : first.failure;
+    strapi.log.debug(`[tiktok-auth-mobile] TikTok user/info: ${reason}, trying once more`);
+    return attempt(request, deadline);
   };
 
   return {
@@ -125,18 +153,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async fetchUserInfo(accessToken: string, scopes: readonly TikTokScope[]): Promise<TikTokProfile> {
       // Literal commas: TikTok was seen to reject an encoded `%2C` in `fields`.
       const url = `/v2/user/info/?fields=${userInfoFields(scopes).join(',')}`;
-      const request = (budget: number) =>
-        client.get(url, { headers: { Authorization: `Bearer ${accessToken}` }, timeout: budget });
+      const request: TikTokRequest = (options) =>
+        client.get(url, { headers: { Authorization: `Bearer ${accessToken}` }, ...options });
 
-      // user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline.
-      const deadline = Date.now() + timeout;
-      let result = await attempt(request, timeout);
-      const firstFailed = result.response ? result.response.status >= 500 : result.retryable;
-      if (firstFailed && deadline - Date.now() >= MIN_RETRY_BUDGET_MS) {
-        const first = result.response ? `HTTP ${result.response.status}${logIdOf(result.response.data)}` : result.failure;
-        strapi.log.debug(`[tiktok-auth-mobile] TikTok user/info: ${first}, trying once more`);
-        result = await attempt(request, deadline - Date.now());
-      }
+      const result = await withDeadline(timeout, (deadline) => attemptTwice(request, deadline));
       if (!result.response) return fail('user/info', 'tiktok_unavailable', result.failure);
       const { response } = result;
 
@@ -163,15 +183,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const user = isObject(body) && isObject(body.data) && isObject(body.data.user) ? body.data.user : null;
-      if (!user || !nonEmptyString(user.open_id) || !nonEmptyString(user.union_id)) {
-        return failUserInfo('tiktok_unavailable', 'answer without open_id or union_id');
+      if (!user || !isTikTokId(user.open_id) || !isTikTokId(user.union_id)) {
+        return failUserInfo('tiktok_unavailable', 'answer without a usable open_id or union_id');
       }
 
       return {
         open_id: user.open_id,
         union_id: user.union_id,
         display_name: typeof user.display_name === 'string' ? user.display_name : undefined,
-        avatar_url: typeof user.avatar_url === 'string' ? user.avatar_url : undefined,
+        avatar_url: httpsUrl(user.avatar_url),
         username: typeof user.username === 'string' ? user.username : undefined,
         is_verified: typeof user.is_verified === 'boolean' ? user.is_verified : undefined,
       };
@@ -193,14 +213,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         redirect_uri: redirectUri,
         code_verifier: codeVerifier,
       });
-      const response = await send(
-        'oauth/token',
-        (budget) =>
-          client.post('/v2/oauth/token/', form.toString(), {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            timeout: budget,
-          })
-      );
+      const request: TikTokRequest = (options) =>
+        client.post('/v2/oauth/token/', form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          ...options,
+        });
+      const result = await withDeadline(timeout, (deadline) => attempt(request, deadline));
+      if (!result.response) return fail('oauth/token', 'tiktok_unavailable', result.failure);
+      const { response } = result;
 
       // TikTok has answered errors with HTTP 200: the `error` key decides.
       const body: unknown = response.data;
@@ -223,8 +243,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return failToken('tiktok_unavailable', `HTTP ${response.status}, error ${answer.error}`);
       }
-      if (!nonEmptyString(answer.access_token) || !nonEmptyString(answer.open_id)) {
-        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without access_token or open_id`);
+      if (!isAccessToken(answer.access_token) || !isTikTokId(answer.open_id)) {
+        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without a usable access_token or open_id`);
       }
 
       return {

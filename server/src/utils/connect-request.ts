@@ -1,6 +1,7 @@
 import { yup } from '@strapi/utils';
 
 import { ConnectError } from '../errors';
+import { PRINTABLE, VISIBLE_ASCII } from './text';
 
 /** What the app posted, once validated: one of the two ways to prove a TikTok login. */
 export type ConnectRequest =
@@ -14,13 +15,18 @@ const text = (max: number) =>
     .min(1, '${path} must not be empty')
     .max(max, '${path} must be at most ${max} characters');
 
+const PRINTABLE_MESSAGE = '${path} must not hold control characters or unpaired surrogates';
+
+// axios drops what a header cannot carry and a form turns unpaired surrogates into U+FFFD: TikTok
+// would be asked about another value than the one checked here.
 const bodySchema = yup
   .object({
     // TikTok tokens and codes are well under 200 characters; anything far longer is not one.
-    access_token: text(2048),
-    code: text(2048),
-    // RFC 7636 verifiers are at most 128 unreserved characters. No minimum: Android's SDK sends 32.
-    code_verifier: text(128).matches(/^[A-Za-z0-9._~-]+$/, '${path} may only hold letters, digits and - . _ ~'),
+    access_token: text(2048).matches(VISIBLE_ASCII, '${path} may only hold visible ASCII characters, without spaces'),
+    code: text(2048).matches(PRINTABLE, PRINTABLE_MESSAGE),
+    // Older Android SDKs make verifiers outside RFC 7636's characters: TikTok judges them. No minimum:
+    // Android's SDK sends 32.
+    code_verifier: text(128).matches(PRINTABLE, PRINTABLE_MESSAGE),
     client_key: text(128),
     redirect_uri: text(2048),
   })

@@ -1,3 +1,9 @@
+/** Visible ASCII, 0x21–0x7E: what an HTTP header value carries unchanged through every client. */
+export const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
+
+/** No control character and no unpaired surrogate: what a form, JSON and every database carry unchanged. */
+export const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
+
 const MAX_LENGTH = 50;
 export const MIN_LENGTH = 3;
 
