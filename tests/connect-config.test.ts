@@ -107,6 +107,7 @@ describe('startup validation of the plugin config', () => {
       { TIKTOK_CLIENTS: JSON.stringify([{ clientKey: 'k', clientSecret: 's', redirectUri: 'http://app.example/cb' }]) },
       /redirectUri must be an absolute https URI/,
     ],
+    ['an http apiBaseUrl that is not loopback', { TIKTOK_API_BASE_URL: 'http://tiktok-proxy.example' }, /apiBaseUrl must be an https URL/],
   ])('refuses to start with %s, naming the problem', async (_label, env, message) => {
     await expect(startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, ...env })).rejects.toThrow(
       new RegExp(`tiktok-auth-mobile config: invalid plugin config: .*${message.source}`)

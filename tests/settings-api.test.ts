@@ -96,11 +96,19 @@ describe('GET', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: {
-        clients: [{ clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS (config)', hasClientSecret: true }],
+        clients: [
+          {
+            clientKey: CONFIG_CLIENT.clientKey,
+            redirectUri: CONFIG_CLIENT.redirectUri,
+            label: 'iOS (config)',
+            hasClientSecret: true,
+            clientSecretUnreadable: false,
+          },
+        ],
         scopes: ['user.info.basic'],
         allowAccessToken: true,
       },
-      meta: { sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config' } },
+      meta: { sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config' }, storedSettingsInvalid: false },
     });
     expect(JSON.stringify(res.body)).not.toContain(CONFIG_CLIENT.clientSecret);
   });
@@ -147,6 +155,26 @@ describe('PUT validation', () => {
     expect(await storedRow()).toBeUndefined();
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a client that is a string', { clients: ['s3cret-client-value'] }, 's3cret-client-value'],
+    ['a client that is a number', { clients: [86753091] }, '86753091'],
+    ['a client that is an array', { clients: [['s3cret-in-array']] }, 's3cret-in-array'],
+    ['a client that is null', { clients: [null] }, 'final value'],
+    ['clients that are a string', { clients: 's3cret-clients' }, 's3cret-clients'],
+    ['a secret that is a number', { clients: [{ ...client, clientSecret: 31415926 }] }, '31415926'],
+    ['a label that is an array', { clients: [{ ...client, label: ['s3cret-label'] }] }, 's3cret-label'],
+    ['a scope that is an object', { scopes: ['user.info.basic', { s: 's3cret-scope' }] }, 's3cret-scope'],
+    ['allowAccessToken as an object', { allowAccessToken: { s: 's3cret-flag' } }, 's3cret-flag'],
+  ])('refuses %s without echoing it', async (_label, overrides, value) => {
+    const res = await put(validSettings(overrides));
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('ValidationError');
+    expect(JSON.stringify(res.body)).not.toContain(value);
+    expect(JSON.stringify(res.body)).not.toContain('final value');
+    expect(await storedRow()).toBeUndefined();
+  });
+
   it.each([
     ['an array', []],
     ['a missing field', { clients: [], scopes: ['user.info.basic'] }],
@@ -173,13 +201,19 @@ describe('PUT', () => {
     expect(res.body).toEqual({
       data: {
         clients: [
-          { clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS', hasClientSecret: true },
-          { clientKey: 'aw-admin-android', redirectUri: 'https://app.example/tiktok/android', label: 'Android', hasClientSecret: true },
+          { clientKey: CONFIG_CLIENT.clientKey, redirectUri: CONFIG_CLIENT.redirectUri, label: 'iOS', hasClientSecret: true, clientSecretUnreadable: false },
+          {
+            clientKey: 'aw-admin-android',
+            redirectUri: 'https://app.example/tiktok/android',
+            label: 'Android',
+            hasClientSecret: true,
+            clientSecretUnreadable: false,
+          },
         ],
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
       },
-      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' } },
+      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' }, storedSettingsInvalid: false },
     });
     expect((await get(superToken)).body).toEqual(res.body);
 
@@ -203,6 +237,47 @@ describe('PUT', () => {
 
     expect(res.status).toBe(200);
     expect(tiktok.counters.token).toBeGreaterThan(0);
+  });
+
+  it('keeps a secret typed in the admin panel across saves that do not send it', async () => {
+    const android = { clientKey: 'aw-kept-android', redirectUri: 'https://app.example/tiktok/kept', clientSecret: 'typed-secret-kept-3' };
+    tiktok.registerClient({ clientKey: android.clientKey, clientSecret: android.clientSecret, redirectUris: [android.redirectUri] });
+    await put(validSettings({ clients: [android] }));
+    const { clientSecret: _typed, ...withoutSecret } = android;
+
+    const resaved = await put(validSettings({ clients: [{ ...withoutSecret, label: 'Android' }], allowAccessToken: false }));
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: android.clientKey });
+    const res = await connect({ code, code_verifier: codeVerifier, client_key: android.clientKey });
+
+    expect(resaved.body.data.clients[0]).toMatchObject({ label: 'Android', hasClientSecret: true });
+    // The fake TikTok answers invalid_client to any other secret.
+    expect(res.status).toBe(200);
+  });
+
+  it("does not carry a secret over to a client whose key changed; the old key is unknown", async () => {
+    const redirectUri = 'https://app.example/tiktok/renamed';
+    for (const clientKey of ['aw-before-rename', 'aw-after-rename']) {
+      tiktok.registerClient({ clientKey, clientSecret: 'secret-before-rename', redirectUris: [redirectUri] });
+    }
+    await put(validSettings({ clients: [{ clientKey: 'aw-before-rename', redirectUri, clientSecret: 'secret-before-rename' }] }));
+
+    const renamed = await put(validSettings({ clients: [{ clientKey: 'aw-after-rename', redirectUri }] }));
+    tiktok.resetCounters();
+    const account = tiktok.addAccount();
+    const login = (clientKey: string) => {
+      const { code, codeVerifier } = tiktok.authorize(account, { clientKey });
+      return connect({ code, code_verifier: codeVerifier, client_key: clientKey });
+    };
+    const withOldKey = await login('aw-before-rename');
+    const withNewKey = await login('aw-after-rename');
+
+    expect(renamed.body.data.clients[0]).toMatchObject({ clientKey: 'aw-after-rename', hasClientSecret: false });
+    expect(withOldKey.status).toBe(400);
+    expect(withOldKey.body.error.details.code).toBe('unknown_client');
+    expect(withNewKey.status).toBe(502);
+    expect(withNewKey.body.error.details.code).toBe('tiktok_unavailable');
+    expect(tiktok.counters.token).toBe(0);
   });
 
   it('removes a secret sent as an empty string: the client then cannot exchange codes', async () => {

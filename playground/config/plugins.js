@@ -26,6 +26,7 @@ module.exports = ({ env }) => ({
       allowAccessToken: env.bool('TIKTOK_ALLOW_ACCESS_TOKEN', true),
       timeout: env.int('TIKTOK_TIMEOUT_MS', 5000),
       clients: env.json('TIKTOK_CLIENTS', []),
+      linkLegacyUsers: env.bool('TIKTOK_LINK_LEGACY_USERS', true),
     },
   },
 });

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import knex from 'knex';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { createSettingsReader, registerFirstAdmin } from './admin-api';
@@ -99,6 +100,18 @@ async function logIn({ email, password }: { email: string; password: string }) {
   await page.getByRole('heading', { name: 'TikTok login', level: 1 }).waitFor();
 }
 
+/** Writes the plugin's store row as a database edit or a restore could leave it: no API refuses it. */
+async function writeStoredSettings(value: unknown) {
+  const db = knex({ client: 'better-sqlite3', connection: { filename: server.databaseFile }, useNullAsDefault: true });
+  try {
+    await db('strapi_core_store_settings')
+      .where({ key: 'plugin_tiktok-auth-mobile_settings' })
+      .update({ value: JSON.stringify(value), type: 'object' });
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Clicks Save and returns the PUT's status once the page has shown its notification. */
 async function save() {
   const [response] = await Promise.all([
@@ -141,11 +154,13 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
     status: 200,
     body: {
       data: {
-        clients: [{ clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: CLIENT.redirectUri, hasClientSecret: true }],
+        clients: [
+          { clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: CLIENT.redirectUri, hasClientSecret: true, clientSecretUnreadable: false },
+        ],
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
       },
-      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' } },
+      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' }, storedSettingsInvalid: false },
     },
   });
 
@@ -180,7 +195,13 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   expect(await save()).toBe(200);
   await client().getByText('No secret stored.').waitFor();
   expect((await api(superAdminToken)).body.data.clients).toEqual([
-    { clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: `${CLIENT.redirectUri}/v2`, hasClientSecret: false },
+    {
+      clientKey: CLIENT.clientKey,
+      label: CLIENT.label,
+      redirectUri: `${CLIENT.redirectUri}/v2`,
+      hasClientSecret: false,
+      clientSecretUnreadable: false,
+    },
   ]);
 });
 
@@ -200,4 +221,36 @@ test('an admin who may only read the settings sees them read-only', async () => 
     expect(await page.getByRole('button', { name }).count()).toBe(0);
   }
   await screenshot('read-only.png');
+});
+
+test('an admin sees an undecryptable secret and invalid saved settings, and repairs both by saving', async () => {
+  const savedClient = { clientKey: CLIENT.clientKey, label: CLIENT.label, redirectUri: CLIENT.redirectUri };
+  await writeStoredSettings({
+    clients: [{ ...savedClient, encryptedSecret: 'not-an-encrypted-value' }],
+    scopes: ['user.info.basic'],
+    allowAccessToken: true,
+  });
+  await logIn(SUPER_ADMIN);
+  await client().getByText('The stored secret cannot be decrypted').waitFor();
+  expect(await field('Client secret').getAttribute('placeholder')).toBe('Stored, cannot be decrypted');
+  await screenshot('undecryptable.png');
+
+  progress('typing the secret again…');
+  await field('Client secret').fill(CLIENT.clientSecret);
+  expect(await save()).toBe(200);
+  await client().getByText('A secret is stored.').waitFor();
+  expect((await api(superAdminToken)).body.data.clients[0]).toMatchObject({ hasClientSecret: true, clientSecretUnreadable: false });
+
+  progress('corrupting the saved settings…');
+  await writeStoredSettings({ clients: 'not-a-list', scopes: ['user.info.basic'], allowAccessToken: true });
+  await page.reload();
+  await page.getByTestId('stored-settings-invalid').waitFor();
+  await page.getByText('No client yet').waitFor();
+  expect(await page.getByRole('checkbox', { name: 'Accept TikTok access tokens' }).isChecked()).toBe(false);
+  await screenshot('stored-invalid.png');
+
+  progress('saving the values shown…');
+  expect(await save()).toBe(200);
+  expect(await page.getByTestId('stored-settings-invalid').count()).toBe(0);
+  expect((await api(superAdminToken)).body.meta.storedSettingsInvalid).toBe(false);
 });

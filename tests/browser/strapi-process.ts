@@ -58,6 +58,8 @@ async function freePort(): Promise<number> {
 
 export interface StrapiServer {
   url: string;
+  /** Its SQLite file, for writing what the admin API would refuse. */
+  databaseFile: string;
   /** Everything the server printed, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
@@ -68,6 +70,7 @@ export async function startServer(): Promise<StrapiServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-browser-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const databaseFile = path.join(dataDir, 'data.db');
   progress(`starting strapi on ${url}…`);
 
   const child: ChildProcess = spawn(STRAPI_BIN, ['start'], {
@@ -81,7 +84,7 @@ export async function startServer(): Promise<StrapiServer> {
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_CLIENT: 'sqlite',
-      DATABASE_FILENAME: path.join(dataDir, 'data.db'),
+      DATABASE_FILENAME: databaseFile,
       LOG_LEVEL: 'warn',
       STRAPI_STARTUP_LOG: 'false',
     },
@@ -130,5 +133,5 @@ export async function startServer(): Promise<StrapiServer> {
     throw error;
   }
   progress(`strapi answered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { url, output: () => output, stop };
+  return { url, databaseFile, output: () => output, stop };
 }

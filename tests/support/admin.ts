@@ -3,15 +3,25 @@ import type { Core } from '@strapi/strapi';
 import type { TestApp } from './strapi';
 
 const PASSWORD = 'Admin-Passw0rd!';
+const SUPER_ADMIN_EMAIL = 'super@example.com';
 
 export async function registerSuperAdmin(app: TestApp): Promise<string> {
   const res = await app
     .request()
     .post('/admin/register-admin')
-    .send({ firstname: 'Super', lastname: 'Admin', email: 'super@example.com', password: PASSWORD });
+    .send({ firstname: 'Super', lastname: 'Admin', email: SUPER_ADMIN_EMAIL, password: PASSWORD });
   if (res.status !== 201 && res.status !== 200) throw new Error(`register-admin answered ${res.status}`);
   return res.body.data.token as string;
 }
+
+/** Logs in as an admin registered earlier on the same database, e.g. by an earlier boot. */
+async function loginAdmin(app: TestApp, email: string): Promise<string> {
+  const res = await app.request().post('/admin/login').send({ email, password: PASSWORD });
+  if (res.status !== 200) throw new Error(`admin login answered ${res.status}`);
+  return res.body.data.token as string;
+}
+
+export const loginSuperAdmin = (app: TestApp) => loginAdmin(app, SUPER_ADMIN_EMAIL);
 
 /** An active admin with the given role, logged in: returns its admin JWT. */
 export async function loginAdminWithRole(app: TestApp, roleId: number, email: string): Promise<string> {
@@ -25,9 +35,7 @@ export async function loginAdminWithRole(app: TestApp, roleId: number, email: st
     isActive: true,
     registrationToken: null,
   });
-  const res = await app.request().post('/admin/login').send({ email, password: PASSWORD });
-  if (res.status !== 200) throw new Error(`admin login answered ${res.status}`);
-  return res.body.data.token as string;
+  return loginAdmin(app, email);
 }
 
 /** A new admin role holding exactly these actions. */

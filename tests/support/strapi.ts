@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { compileStrapi, createStrapi } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
 
-import { createTestDatabase } from './database';
+import { createTestDatabase, type TestDatabase } from './database';
 import { FakeTikTok } from './fake-tiktok';
 
 export const PLAYGROUND_DIR = path.resolve(__dirname, '..', '..', 'playground');
@@ -51,9 +51,14 @@ function setEnv(values: Record<string, string>) {
   };
 }
 
-/** Boots Strapi with the given environment (see playground/config/plugins.js for the TikTok options). */
-export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+/**
+ * Boots Strapi with the given environment (see playground/config/plugins.js for the TikTok options).
+ * With `database`, it boots on that one (to boot again on what an earlier boot wrote) and leaves it
+ * to the caller to drop; otherwise on a new one that `destroy` drops.
+ */
+export async function startStrapi(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const dropDatabase = () => (options.database ? Promise.resolve() : database.drop());
   const restoreEnv = setEnv({
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
@@ -69,18 +74,20 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
   const logs: string[] = [];
   let strapi: Core.Strapi;
   try {
-    strapi = await createStrapi({
+    strapi = createStrapi({
       ...(await compileStrapi({ appDir: PLAYGROUND_DIR })),
       autoReload: false,
       serveAdminPanel: false,
-    }).load();
+    });
+    // Before load(): what the plugin logs while booting is captured too.
+    strapi.log.add(new MemoryTransport(logs));
+    await strapi.load();
   } catch (error) {
     restoreEnv();
-    await database.drop();
+    await dropDatabase();
     throw error;
   }
 
-  strapi.log.add(new MemoryTransport(logs));
   strapi.server.mount();
 
   return {
@@ -90,7 +97,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
     async destroy() {
       await strapi.destroy();
       restoreEnv();
-      await database.drop();
+      await dropDatabase();
     },
   };
 }

@@ -17,15 +17,64 @@ describe('plugin config validator', () => {
   it.each([
     ['an unknown option', { allowAcessToken: false }, 'unknown option(s): allowAcessToken'],
     ['a non-boolean allowAccessToken', { allowAccessToken: 'yes' }, 'allowAccessToken'],
-    ['an apiBaseUrl that is not a URL', { apiBaseUrl: 'open.tiktokapis.com' }, 'apiBaseUrl must be an http(s) URL'],
+    ['an apiBaseUrl that is not a URL', { apiBaseUrl: 'open.tiktokapis.com' }, 'apiBaseUrl must be an https URL'],
     ['a timeout below 100 ms', { timeout: 10 }, 'timeout must be greater than or equal to 100'],
-    ['a client without a secret', { clients: [{ clientKey: 'k', redirectUri: client.redirectUri }] }, 'clients[0].clientSecret is a required field'],
+    ['a client without a secret', { clients: [{ clientKey: 'k', redirectUri: client.redirectUri }] }, 'clients[0].clientSecret is required'],
     ['a redirect URI with a fragment', { clients: [{ ...client, redirectUri: 'https://app.example/cb#x' }] }, 'clients[0].redirectUri must be an absolute https URI'],
     ['a relative redirect URI', { clients: [{ ...client, redirectUri: '/callback' }] }, 'clients[0].redirectUri must be an absolute https URI'],
     ['two clients with one key', { clients: [client, client] }, 'clients must not repeat a clientKey'],
     ['a client with an unknown key', { clients: [{ ...client, secret: 'x' }] }, 'clients[0] has unknown keys: secret'],
   ])('refuses %s with a message naming it', (_label, overrides, message) => {
     expect(() => config.validator(withDefaults(overrides))).toThrow(message);
+  });
+
+  it.each([
+    'https://open.tiktokapis.com',
+    'https://tiktok-proxy.internal:8443/base',
+    'http://127.0.0.1:8787',
+    'http://127.45.6.7',
+    'http://localhost:8787',
+    'http://[::1]:8787',
+  ])('accepts apiBaseUrl %s', (apiBaseUrl) => {
+    expect(() => config.validator(withDefaults({ apiBaseUrl }))).not.toThrow();
+  });
+
+  it.each([
+    'http://open.tiktokapis.com',
+    'http://10.0.0.8:8787',
+    'http://128.0.0.1',
+    'http://localhost.example.com',
+    'http://127.0.0.1.example.com',
+    'http://[::2]',
+    'ftp://127.0.0.1',
+  ])('refuses apiBaseUrl %s: the client secret travels to it', (apiBaseUrl) => {
+    expect(() => config.validator(withDefaults({ apiBaseUrl }))).toThrow(
+      'apiBaseUrl must be an https URL (http only for localhost, 127.0.0.0/8 or ::1: the client secret is sent to it)'
+    );
+  });
+
+  it('has linkLegacyUsers on by default and accepts only a boolean', () => {
+    expect(DEFAULT_CONFIG.linkLegacyUsers).toBe(true);
+    expect(() => config.validator(withDefaults({ linkLegacyUsers: false }))).not.toThrow();
+    expect(() => config.validator(withDefaults({ linkLegacyUsers: 'false' }))).toThrow('linkLegacyUsers must be true or false');
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a client that is a string', { clients: ['s3cret-client'] }, 's3cret-client'],
+    ['a client secret that is a number', { clients: [{ ...client, clientSecret: 31415926 }] }, '31415926'],
+    ['a timeout that is a string', { timeout: 'soon-s3cret' }, 'soon-s3cret'],
+    ['an apiBaseUrl that is a number', { apiBaseUrl: 27182818 }, '27182818'],
+    ['a linkLegacyUsers that is a string', { linkLegacyUsers: 'maybe-s3cret' }, 'maybe-s3cret'],
+  ])('never echoes a refused value: %s', (_label, overrides, value) => {
+    let message = '';
+    try {
+      config.validator(withDefaults(overrides));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid plugin config: /);
+    expect(message).not.toContain(value);
+    expect(message).not.toContain('final value');
   });
 
   it('lists every problem at once', () => {

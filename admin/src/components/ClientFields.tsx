@@ -1,10 +1,12 @@
-import { Box, Flex, Grid, IconButton, TextButton, Typography } from '@strapi/design-system';
-import { ArrowClockwise, Trash } from '@strapi/icons';
-import { InputRenderer, useForm } from '@strapi/strapi/admin';
+import { Box, Flex, Grid, IconButton, Typography } from '@strapi/design-system';
+import { Trash } from '@strapi/icons';
+import { InputRenderer } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 
-import { hasStoredSecret, type ClientFormValue } from '../pages/Settings/settingsForm';
+import type { ClientFormValue } from '../pages/Settings/settingsForm';
 import { getTranslation } from '../utils/getTranslation';
+
+import { ClientSecretField } from './ClientSecretField';
 
 interface ClientFieldsProps {
   index: number;
@@ -16,7 +18,6 @@ interface ClientFieldsProps {
 /** One TikTok client: its key, label, redirect URI and a write-only secret. */
 export const ClientFields = ({ index, client, canUpdate, onRemove }: ClientFieldsProps) => {
   const { formatMessage } = useIntl();
-  const onChange = useForm('ClientFields', (state) => state.onChange);
   const name = (field: keyof ClientFormValue) => `clients.${index}.${field}`;
   const t = (id: string, defaultMessage: string) => formatMessage({ id: getTranslation(id), defaultMessage });
 
@@ -46,14 +47,6 @@ export const ClientFields = ({ index, client, canUpdate, onRemove }: ClientField
       required: true,
     },
   ];
-
-  const stored = hasStoredSecret(client);
-  const removing = stored && client.removeSecret;
-  const secretHint = removing
-    ? t('settings.clients.secret.hint.removing', 'The stored secret is removed when you save.')
-    : stored
-      ? t('settings.clients.secret.hint.stored', 'A secret is stored. Leave empty to keep it, type a new one to replace it.')
-      : t('settings.clients.secret.hint.none', 'No secret stored. The authorization-code login needs one.');
 
   return (
     <Box
@@ -95,34 +88,7 @@ export const ClientFields = ({ index, client, canUpdate, onRemove }: ClientField
             </Grid.Item>
           ))}
           <Grid.Item col={6} s={12} direction="column" alignItems="stretch" gap={1}>
-            <InputRenderer
-              type="password"
-              name={name('clientSecret')}
-              autoComplete="new-password"
-              label={t('settings.clients.clientSecret', 'Client secret')}
-              placeholder={
-                removing
-                  ? t('settings.clients.secret.placeholder.removing', 'Removed on save')
-                  : stored
-                    ? t('settings.clients.secret.placeholder.stored', '•••••••• stored')
-                    : t('settings.clients.secret.placeholder.none', 'Not stored')
-              }
-              hint={secretHint}
-              disabled={!canUpdate || removing}
-            />
-            {stored && canUpdate ? (
-              <TextButton
-                startIcon={removing ? <ArrowClockwise /> : <Trash />}
-                onClick={() => {
-                  onChange(name('clientSecret'), '');
-                  onChange(name('removeSecret'), !client.removeSecret);
-                }}
-              >
-                {removing
-                  ? t('settings.clients.secret.keep', 'Keep the stored secret')
-                  : t('settings.clients.secret.remove', 'Remove the stored secret')}
-              </TextButton>
-            ) : null}
+            <ClientSecretField name={`clients.${index}`} client={client} canUpdate={canUpdate} />
           </Grid.Item>
         </Grid.Root>
       </Flex>

@@ -1,12 +1,6 @@
 import { yup } from '@strapi/utils';
 
-import {
-  allowAccessTokenSchema,
-  clientFields,
-  clientsSchema,
-  scopesSchema,
-  type TikTokScope,
-} from '../validation/settings';
+import { allowAccessTokenSchema, clientsSchema, flag, scopesSchema, string, type TikTokScope } from '../validation/settings';
 
 export { TIKTOK_SCOPES, type TikTokScope } from '../validation/settings';
 
@@ -24,6 +18,8 @@ export interface PluginConfig {
   allowAccessToken: boolean;
   /** Deadline in milliseconds for one TikTok request. */
   timeout: number;
+  /** Link users the original JavaScript plugin created (`<union_id>@tiktok.com`, provider `tiktok`) on their first login. */
+  linkLegacyUsers: boolean;
 }
 
 export const DEFAULT_CONFIG: PluginConfig = {
@@ -32,20 +28,50 @@ export const DEFAULT_CONFIG: PluginConfig = {
   scopes: ['user.info.basic'],
   allowAccessToken: true,
   timeout: 5000,
+  linkLegacyUsers: true,
 };
+
+/** Hosts that plain http may reach: the client secret never leaves the machine unencrypted. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+const isHttpsOrLoopbackHttp = (value: string | undefined) => {
+  if (value === undefined) return true;
+  if (/\s/.test(value)) return false;
+  try {
+    const { protocol, hostname } = new URL(value);
+    if (protocol === 'https:') return hostname !== '';
+    return protocol === 'http:' && LOOPBACK_HOST.test(hostname);
+  } catch {
+    return false;
+  }
+};
+
+/** A URL the plugin sends TikTok requests (and so the client secret) to. */
+const tiktokUrl = () =>
+  string(2048)
+    .required('${path} is required')
+    .test(
+      'https-or-loopback',
+      '${path} must be an https URL (http only for localhost, 127.0.0.0/8 or ::1: the client secret is sent to it)',
+      isHttpsOrLoopbackHttp
+    );
 
 const configSchema = yup
   .object({
-    apiBaseUrl: yup
-      .string()
-      .required()
-      .test('http-url', '${path} must be an http(s) URL', (value) => /^https?:\/\/[^\s]+$/.test(value ?? '')),
-    clients: clientsSchema(
-      yup.object({ ...clientFields, clientSecret: yup.string().min(1).max(512).required() })
-    ).required(),
-    scopes: scopesSchema.required(),
-    allowAccessToken: allowAccessTokenSchema.required(),
-    timeout: yup.number().integer().min(100).max(60000).required(),
+    apiBaseUrl: tiktokUrl(),
+    clients: clientsSchema({
+      clientSecret: string(512).min(1, '${path} is required').required('${path} is required'),
+    }).required('${path} is required'),
+    scopes: scopesSchema.required('${path} is required'),
+    allowAccessToken: allowAccessTokenSchema.required('${path} is required'),
+    timeout: yup
+      .number()
+      .typeError('${path} must be a number')
+      .integer('${path} must be an integer')
+      .min(100, '${path} must be greater than or equal to ${min}')
+      .max(60000, '${path} must be less than or equal to ${max}')
+      .required('${path} is required'),
+    linkLegacyUsers: flag().required('${path} is required'),
   })
   .noUnknown(true, 'unknown option(s): ${unknown}');
 

@@ -32,11 +32,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (request.redirectUri !== undefined && request.redirectUri !== client.redirectUri) {
       throw new ConnectError('redirect_uri_mismatch', 'redirect_uri is not the one configured for this client');
     }
-    if (!client.clientSecret) {
-      strapi.log.error(`[tiktok-auth-mobile] client_key ${client.clientKey} has no usable client secret: set one in the admin panel`);
+    // Only this client's secret is decrypted: a junk request cannot make every client's fail and log.
+    const clientSecret = getService('settings').clientSecret(client);
+    if (!clientSecret) {
       throw new ConnectError('tiktok_unavailable', 'TikTok login is not available right now');
     }
-    return { ...client, clientSecret: client.clientSecret };
+    return { clientKey: client.clientKey, redirectUri: client.redirectUri, clientSecret };
   };
 
   /** The authorization code flow: the only one that proves the login was made for our own app. */

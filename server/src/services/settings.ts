@@ -4,28 +4,14 @@ import { errors, validateYupSchema, yup } from '@strapi/utils';
 import type { TikTokScope } from '../config';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PLUGIN_ID } from '../constants';
-import { allowAccessTokenSchema, clientFields, clientsSchema, scopesSchema } from '../validation/settings';
-
-/** A TikTok client as a login uses it. `clientSecret` is null when none is stored or it cannot be read. */
-export interface ResolvedClient {
-  clientKey: string;
-  redirectUri: string;
-  label?: string;
-  clientSecret: string | null;
-}
-
-/** The settings a login runs with: read once per login and passed down. */
-export interface EffectiveSettings {
-  clients: ResolvedClient[];
-  scopes: TikTokScope[];
-  allowAccessToken: boolean;
-}
+import { allowAccessTokenSchema, clientsSchema, flag, scopesSchema, string } from '../validation/settings';
 
 /**
- * A client as the plugin store holds it. Its secret is one the admin typed (encrypted), or the one
- * the config file gives for the same key (never copied into the database), or none.
+ * A client as the plugin store holds it and a login sees it. Its secret is one the admin typed
+ * (encrypted), or the one the config file gives for the same key (never copied into the database), or
+ * none. `clientSecret(client)` reads it.
  */
-interface StoredClient {
+export interface SettingsClient {
   clientKey: string;
   redirectUri: string;
   label?: string;
@@ -33,20 +19,31 @@ interface StoredClient {
   secretFromConfig?: true;
 }
 
+/** The settings a login runs with: read once per login and passed down. */
+export interface EffectiveSettings {
+  clients: SettingsClient[];
+  scopes: TikTokScope[];
+  allowAccessToken: boolean;
+}
+
 /** What the plugin store holds: each key present overrides the config file. */
 interface StoredSettings {
-  clients?: StoredClient[];
+  clients?: SettingsClient[];
   scopes?: TikTokScope[];
   allowAccessToken?: boolean;
+}
+
+/** The store's value once checked: one that is not valid settings counts as nothing saved. */
+interface StoredRead {
+  stored: StoredSettings;
+  invalid: boolean;
 }
 
 type Source = 'config' | 'admin';
 
 const updateSchema = yup
   .object({
-    clients: clientsSchema(
-      yup.object({ ...clientFields, clientSecret: yup.string().typeError('${path} must be a string').max(512, '${path} must be at most ${max} characters') })
-    ).required('${path} is required'),
+    clients: clientsSchema({ clientSecret: string(512) }).required('${path} is required'),
     scopes: scopesSchema.required('${path} is required'),
     allowAccessToken: allowAccessTokenSchema.required('${path} is required'),
   })
@@ -54,6 +51,18 @@ const updateSchema = yup
   .typeError('settings must be an object');
 
 type SettingsUpdate = yup.InferType<typeof updateSchema>;
+
+const storedSchema = yup
+  .object({
+    clients: clientsSchema({
+      encryptedSecret: string(4096).min(1, '${path} must not be empty'),
+      secretFromConfig: flag().oneOf([true], '${path} must be true when present'),
+    }),
+    scopes: scopesSchema,
+    allowAccessToken: allowAccessTokenSchema,
+  })
+  .noUnknown(true, 'unknown setting(s): ${unknown}')
+  .typeError('the saved settings must be an object');
 
 interface EncryptionService {
   encrypt(value: string): string | null;
@@ -64,15 +73,44 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
   const encryption = () => strapi.service('admin::encryption') as unknown as EncryptionService;
 
-  const readStored = async () => ((await store().get({})) ?? {}) as StoredSettings;
+  /** The last invalid value logged: a corrupted value is reported once, not at every login. */
+  let reportedInvalid: string | undefined;
+
+  const reportInvalid = (value: unknown, problems: string[]) => {
+    const serialized = JSON.stringify(value);
+    if (serialized === reportedInvalid) return;
+    reportedInvalid = serialized;
+    strapi.log.error(
+      `[tiktok-auth-mobile] the saved settings are invalid (${problems.join('; ')}): logins use the config file's settings, with access tokens refused, until an admin saves the Login settings page again`
+    );
+  };
+
+  const readStored = async (): Promise<StoredRead> => {
+    const value: unknown = await store().get({});
+    if (value === null || value === undefined) return { stored: {}, invalid: false };
+    try {
+      storedSchema.validateSync(value, { strict: true, abortEarly: false });
+      return { stored: value as StoredSettings, invalid: false };
+    } catch (error) {
+      if (!(error instanceof yup.ValidationError)) throw error;
+      reportInvalid(value, error.errors);
+      return { stored: {}, invalid: true };
+    }
+  };
+
+  /** Encrypted values that failed: a key cannot change without a restart, so they are not tried again. */
+  const undecryptable = new Set<string>();
 
   const decrypt = (clientKey: string, encrypted: string) => {
+    const attempt = `${clientKey}\n${encrypted}`;
+    if (undecryptable.has(attempt)) return null;
     try {
       const secret = encryption().decrypt(encrypted);
       if (secret !== null) return secret;
     } catch {
       // A malformed value: reported below like a key mismatch.
     }
+    undecryptable.add(attempt);
     strapi.log.error(
       `[tiktok-auth-mobile] the stored client secret of client_key ${clientKey} cannot be decrypted: was admin.secrets.encryptionKey changed? Save the secret again in the admin panel.`
     );
@@ -82,8 +120,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const configSecret = (clientKey: string) =>
     getPluginConfig(strapi).clients.find((client) => client.clientKey === clientKey)?.clientSecret || null;
 
-  /** The clients in effect, in stored form: the config file's until an admin saves. */
-  const clientsOf = (stored: StoredSettings): StoredClient[] =>
+  /** The clients in effect: the config file's until an admin saves. */
+  const clientsOf = (stored: StoredSettings): SettingsClient[] =>
     stored.clients ??
     getPluginConfig(strapi).clients.map(({ clientKey, redirectUri, label }) => ({
       clientKey,
@@ -92,29 +130,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       secretFromConfig: true,
     }));
 
-  const secretOf = ({ clientKey, encryptedSecret, secretFromConfig }: StoredClient) => {
-    if (encryptedSecret) return decrypt(clientKey, encryptedSecret);
-    return secretFromConfig ? configSecret(clientKey) : null;
-  };
-
-  const effective = (stored: StoredSettings): EffectiveSettings => {
+  const effective = ({ stored, invalid }: StoredRead): EffectiveSettings => {
     const config = getPluginConfig(strapi);
     return {
-      clients: clientsOf(stored).map((client) => ({
-        clientKey: client.clientKey,
-        redirectUri: client.redirectUri,
-        label: client.label,
-        clientSecret: secretOf(client),
-      })),
+      clients: clientsOf(stored),
       scopes: stored.scopes ?? config.scopes,
-      allowAccessToken: stored.allowAccessToken ?? config.allowAccessToken,
+      // Invalid saved settings may have meant to refuse access tokens: refuse them until an admin saves.
+      allowAccessToken: !invalid && (stored.allowAccessToken ?? config.allowAccessToken),
     };
   };
 
   /** The admin view: no secret in any form, and where each value comes from. */
-  const adminView = (stored: StoredSettings) => {
-    const config = getPluginConfig(strapi);
+  const adminView = (read: StoredRead) => {
+    const { stored, invalid } = read;
     const source = (key: keyof StoredSettings): Source => (stored[key] === undefined ? 'config' : 'admin');
+    const { scopes, allowAccessToken } = effective(read);
     return {
       data: {
         clients: clientsOf(stored).map(({ clientKey, redirectUri, label, encryptedSecret, secretFromConfig }) => ({
@@ -122,18 +152,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           redirectUri,
           label: label ?? '',
           hasClientSecret: Boolean(encryptedSecret) || Boolean(secretFromConfig && configSecret(clientKey)),
+          clientSecretUnreadable: encryptedSecret !== undefined && decrypt(clientKey, encryptedSecret) === null,
         })),
-        scopes: stored.scopes ?? config.scopes,
-        allowAccessToken: stored.allowAccessToken ?? config.allowAccessToken,
+        scopes,
+        allowAccessToken,
       },
       meta: {
         sources: { clients: source('clients'), scopes: source('scopes'), allowAccessToken: source('allowAccessToken') },
+        storedSettingsInvalid: invalid,
       },
     };
   };
 
   /** What a client's secret becomes: typed → encrypted; '' → none; omitted → as it was. */
-  const storedSecret = (clientKey: string, clientSecret: string | undefined, previous: StoredClient | undefined) => {
+  const storedSecret = (clientKey: string, clientSecret: string | undefined, previous: SettingsClient | undefined) => {
     if (clientSecret === undefined) {
       if (previous) return { encryptedSecret: previous.encryptedSecret, secretFromConfig: previous.secretFromConfig };
       return configSecret(clientKey) ? { secretFromConfig: true as const } : {};
@@ -161,9 +193,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    /** Stored values over the config file, secrets decrypted: what a login uses. */
+    /** Stored values over the config file: what a login uses. No secret is decrypted here. */
     async get(): Promise<EffectiveSettings> {
       return effective(await readStored());
+    },
+
+    /**
+     * The secret of the one client a login exchanges a code for, or null (logged: none is set, or the
+     * saved one cannot be decrypted).
+     */
+    clientSecret({ clientKey, encryptedSecret, secretFromConfig }: SettingsClient): string | null {
+      if (encryptedSecret) return decrypt(clientKey, encryptedSecret);
+      const secret = secretFromConfig ? configSecret(clientKey) : null;
+      if (!secret) {
+        strapi.log.error(`[tiktok-auth-mobile] client_key ${clientKey} has no usable client secret: set one in the admin panel`);
+      }
+      return secret;
     },
 
     async getForAdmin() {
@@ -172,15 +217,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Replaces the settings. A client sent without `clientSecret` keeps the secret it has now (typed
-     * in the admin panel, or from the config file); `''` removes it.
+     * in the admin panel, or from the config file); `''` removes it. Invalid saved settings are
+     * replaced as if nothing was saved.
      */
     async update(input: unknown) {
       const update = await validateUpdate(input);
-      const previous = clientsOf(await readStored());
+      const previous = clientsOf((await readStored()).stored);
 
       const clients = update.clients.map(({ clientKey, redirectUri, label, clientSecret }) => {
         const secret = storedSecret(clientKey, clientSecret, previous.find((client) => client.clientKey === clientKey));
-        const client: StoredClient = { clientKey, redirectUri };
+        const client: SettingsClient = { clientKey, redirectUri };
         if (label) client.label = label;
         if (secret.encryptedSecret) client.encryptedSecret = secret.encryptedSecret;
         if (secret.secretFromConfig) client.secretFromConfig = true;
@@ -192,7 +238,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       strapi.log.info(
         `[tiktok-auth-mobile] settings saved: ${clients.length} client(s), scopes ${stored.scopes?.join(',')}, access tokens ${stored.allowAccessToken ? 'allowed' : 'refused'}`
       );
-      return adminView(stored);
+      return adminView({ stored, invalid: false });
     },
   };
 };

@@ -7,9 +7,12 @@ export type TikTokScope = (typeof TIKTOK_SCOPES)[number];
 /** TikTok accepts at most 10 redirect URIs per app; each client here carries one. */
 export const MAX_CLIENTS = 10;
 
-// Messages never interpolate ${value}: a client secret must not come back in an error.
-const string = (max: number) =>
+// Every node has its own messages, none interpolating ${value}: yup's default type error quotes the
+// value, and a client secret must not come back in an error or a log line.
+export const string = (max: number) =>
   yup.string().typeError('${path} must be a string').max(max, '${path} must be at most ${max} characters');
+
+export const flag = () => yup.boolean().typeError('${path} must be true or false');
 
 /** TikTok's rules for a registered redirect URI: absolute, https, no fragment. */
 const isHttpsUriWithoutFragment = (value: string | undefined) => {
@@ -22,7 +25,7 @@ const isHttpsUriWithoutFragment = (value: string | undefined) => {
   }
 };
 
-export const clientFields = {
+const clientFields = {
   clientKey: string(128).trim('${path} must not start or end with spaces').required('${path} is required').min(1, '${path} is required'),
   redirectUri: string(512)
     .required('${path} is required')
@@ -30,11 +33,17 @@ export const clientFields = {
   label: string(100),
 };
 
-export const clientsSchema = (client: ReturnType<typeof yup.object>) =>
+/** A list of clients: the common fields plus `secretFields`, which differ between config, API and store. */
+export const clientsSchema = <SecretFields extends Record<string, yup.AnySchema>>(secretFields: SecretFields) =>
   yup
     .array()
     .typeError('${path} must be a list')
-    .of(client.noUnknown(true, '${path} has unknown keys: ${unknown}'))
+    .of(
+      yup
+        .object({ ...clientFields, ...secretFields })
+        .typeError('${path} must be an object')
+        .noUnknown(true, '${path} has unknown keys: ${unknown}')
+    )
     .max(MAX_CLIENTS, '${path} can hold at most ${max} clients (TikTok allows 10 redirect URIs)')
     .test('unique-keys', '${path} must not repeat a clientKey', (clients) => {
       const keys = (clients ?? []).map((client) => (client as { clientKey?: string } | undefined)?.clientKey);
@@ -44,7 +53,13 @@ export const clientsSchema = (client: ReturnType<typeof yup.object>) =>
 export const scopesSchema = yup
   .array()
   .typeError('${path} must be a list')
-  .of(yup.string().typeError('${path} must be a string').oneOf([...TIKTOK_SCOPES], '${path} must be one of: ${values}').required())
+  .of(
+    yup
+      .string()
+      .typeError('${path} must be a string')
+      .oneOf([...TIKTOK_SCOPES], '${path} must be one of: ${values}')
+      .required('${path} is required')
+  )
   .test('basic-scope', '${path} must include user.info.basic', (scopes) => (scopes ?? []).includes('user.info.basic'));
 
-export const allowAccessTokenSchema = yup.boolean().typeError('${path} must be true or false');
+export const allowAccessTokenSchema = flag();

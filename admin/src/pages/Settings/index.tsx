@@ -19,6 +19,7 @@ import { useIntl } from 'react-intl';
 import { AccessTokenSection } from '../../components/AccessTokenSection';
 import { ClientsSection } from '../../components/ClientsSection';
 import { ScopesSection } from '../../components/ScopesSection';
+import { StoredSettingsWarning } from '../../components/StoredSettingsWarning';
 import { PERMISSIONS } from '../../permissions';
 import { getTranslation } from '../../utils/getTranslation';
 
@@ -107,7 +108,7 @@ const SettingsPage = () => {
   }
 
   const title = formatMessage({ id: getTranslation('settings.title'), defaultMessage: 'TikTok login' });
-  const { sources } = settings.meta;
+  const { sources, storedSettingsInvalid } = settings.meta;
 
   return (
     <Page.Main>
@@ -126,7 +127,8 @@ const SettingsPage = () => {
               })}
               primaryAction={
                 canUpdate ? (
-                  <Button type="submit" loading={isSubmitting} disabled={!modified} startIcon={<Check />} size="S">
+                  // Saving the values as shown is how an admin replaces invalid saved settings.
+                  <Button type="submit" loading={isSubmitting} disabled={!modified && !storedSettingsInvalid} startIcon={<Check />} size="S">
                     {formatMessage({ id: 'global.save', defaultMessage: 'Save' })}
                   </Button>
                 ) : undefined
@@ -134,6 +136,7 @@ const SettingsPage = () => {
             />
             <Layouts.Content>
               <Flex direction="column" alignItems="stretch" gap={6} aria-busy={isSubmitting}>
+                {storedSettingsInvalid ? <StoredSettingsWarning /> : null}
                 <ClientsSection source={sources.clients} canUpdate={canUpdate} />
                 <ScopesSection source={sources.scopes} canUpdate={canUpdate} />
                 <AccessTokenSection source={sources.allowAccessToken} canUpdate={canUpdate} />

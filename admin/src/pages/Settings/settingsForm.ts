@@ -10,11 +10,22 @@ export type Source = 'config' | 'admin';
 
 export interface SettingsResponse {
   data: {
-    clients: Array<{ clientKey: string; redirectUri: string; label?: string | null; hasClientSecret: boolean }>;
+    clients: Array<{
+      clientKey: string;
+      redirectUri: string;
+      label?: string | null;
+      hasClientSecret: boolean;
+      /** A secret is stored but the server cannot decrypt it (its encryption key changed). */
+      clientSecretUnreadable: boolean;
+    }>;
     scopes: string[];
     allowAccessToken: boolean;
   };
-  meta: { sources: { clients: Source; scopes: Source; allowAccessToken: Source } };
+  meta: {
+    sources: { clients: Source; scopes: Source; allowAccessToken: Source };
+    /** The saved value is not valid settings: the data are the config file's, access tokens refused. */
+    storedSettingsInvalid: boolean;
+  };
 }
 
 export interface SettingsRequestBody {
@@ -36,6 +47,8 @@ export interface ClientFormValue {
   clientSecret: Text;
   /** The client key the server holds a secret for, or null. A renamed client no longer has it. */
   storedSecretFor: string | null;
+  /** The stored secret cannot be decrypted on the server: it has to be typed again. */
+  storedSecretUnreadable: boolean;
   /** Send `''` to drop the stored secret. */
   removeSecret: boolean;
 }
@@ -56,6 +69,7 @@ export const emptyClient = (): ClientFormValue => ({
   redirectUri: '',
   clientSecret: '',
   storedSecretFor: null,
+  storedSecretUnreadable: false,
   removeSecret: false,
 });
 
@@ -67,6 +81,7 @@ export const toFormValues = ({ clients, scopes, allowAccessToken }: SettingsResp
     redirectUri: client.redirectUri,
     clientSecret: '',
     storedSecretFor: client.hasClientSecret ? client.clientKey : null,
+    storedSecretUnreadable: client.clientSecretUnreadable,
     removeSecret: false,
   })),
   scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
@@ -76,6 +91,15 @@ export const toFormValues = ({ clients, scopes, allowAccessToken }: SettingsResp
 /** Whether the row's client currently has a stored secret (and the admin has not asked to drop it). */
 export const hasStoredSecret = (client: ClientFormValue) =>
   client.storedSecretFor !== null && client.storedSecretFor === (client.clientKey ?? '').trim();
+
+/** What the secret field of a row shows. */
+export type SecretState = 'none' | 'stored' | 'unreadable' | 'removing';
+
+export const secretState = (client: ClientFormValue): SecretState => {
+  if (!hasStoredSecret(client)) return 'none';
+  if (client.removeSecret) return 'removing';
+  return client.storedSecretUnreadable ? 'unreadable' : 'stored';
+};
 
 export const toRequestBody = ({ clients, scopes, allowAccessToken }: SettingsFormValues): SettingsRequestBody => ({
   clients: clients.map((client) => {
