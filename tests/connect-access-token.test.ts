@@ -181,6 +181,23 @@ describe('returning login', () => {
     expect(identity.user.id).toBe(legacy.id);
   });
 
+  it("does not link a user of the original plugin's shape that another TikTok account already logs in as", async () => {
+    const owner = tiktok.addAccount();
+    const ownerLogin = await connect({ access_token: tiktok.issueAccessToken(owner) });
+    const account = tiktok.addAccount();
+    // Someone with rights on users gives the owner's user the address the account's legacy user would have.
+    await app.strapi.db
+      .query(USER_UID)
+      .updateMany({ where: { id: ownerLogin.body.user.id }, data: { email: `${account.unionId}@tiktok.com` } });
+
+    const res = await connect({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).not.toBe(ownerLogin.body.user.id);
+    const again = await connect({ access_token: tiktok.issueAccessToken(owner) });
+    expect(again.body.user.id).toBe(ownerLogin.body.user.id);
+  });
+
   it('does not take over a local account that happens to use the same address', async () => {
     const account = tiktok.addAccount();
     const local = await createUpUser(app.strapi, {

@@ -3,7 +3,7 @@
  * Strapi with that configuration (one Strapi per process at a time).
  */
 import { FakeTikTok } from './support/fake-tiktok';
-import { bootForDescribe, startStrapi } from './support/strapi';
+import { bootForDescribe, createUpUser, startStrapi } from './support/strapi';
 
 const CONNECT = '/api/tiktok-auth-mobile/connect';
 
@@ -66,6 +66,25 @@ describe('scopes: user.info.basic and user.info.profile', () => {
     expect(res.body.error.details.code).toBe('tiktok_scope_missing');
     expect(res.body.error.message).toContain('user.info.profile');
     expect(await app().strapi.db.query('plugin::users-permissions.user').count({ where: { email: `${account.unionId}@tiktok.com` } })).toBe(0);
+  });
+});
+
+describe('linkLegacyUsers: false', () => {
+  const app = bootWith({ TIKTOK_LINK_LEGACY_USERS: 'false' });
+
+  it('creates a new user instead of linking one the original plugin created', async () => {
+    const account = tiktok.addAccount();
+    const legacy = await createUpUser(app().strapi, { username: 'legacy-user', email: `${account.unionId}@tiktok.com`, provider: 'tiktok' });
+
+    const res = await app().request().post(CONNECT).send({ access_token: tiktok.issueAccessToken(account) });
+
+    expect(res.status).toBe(200);
+    expect(res.body.user.id).not.toBe(legacy.id);
+    expect(res.body.user).toMatchObject({ provider: 'tiktok', email: `${account.unionId}@tiktok.com` });
+    const identity = await app()
+      .strapi.db.query('plugin::tiktok-auth-mobile.identity')
+      .findOne({ where: { unionId: account.unionId }, populate: { user: { select: ['id'] } } });
+    expect(identity.user.id).toBe(res.body.user.id);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, ROLE_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
+import { getPluginConfig } from '../utils/plugin-config';
 import { MIN_LENGTH, storableText, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
 
@@ -184,6 +185,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
+   * The user the original JavaScript plugin created for this account, when `linkLegacyUsers` is on: its
+   * pseudo-email and provider, and no TikTok account linked to it yet.
+   */
+  const findLegacyUser = async (unionId: string) => {
+    if (!getPluginConfig(strapi).linkLegacyUsers) return null;
+    return (await users().findOne({
+      where: { email: pseudoEmail(unionId), provider: PROVIDER, tiktokIdentity: { id: { $null: true } } },
+      populate: { role: { select: ['id'] } },
+    })) as UpUser | null;
+  };
+
+  /**
    * Links a TikTok account to a user in one transaction: the user the original plugin created (found
    * by its pseudo-email), or a new one. Another login linking the same account at the same time
    * makes this fail and roll back, user included: on the unique index on union_id when the account
@@ -197,10 +210,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (count !== 1) throw new LostRace();
       }
 
-      const legacyUser = (await users().findOne({
-        where: { email: pseudoEmail(profile.union_id), provider: PROVIDER },
-        populate: { role: { select: ['id'] } },
-      })) as UpUser | null;
+      const legacyUser = await findLegacyUser(profile.union_id);
       if (legacyUser) assertCanLogIn(legacyUser);
 
       const user = legacyUser ?? (await createUser(profile, username));
