@@ -1,0 +1,2 @@
+// Nothing to declare: see tsconfig.json.
+export {};
