@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { compileStrapi, createStrapi } from '@strapi/strapi';
+import { createStrapi } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
 
 /** Parent → child: `reset` zeroes the counter (and starts or stops recording), `read` only reads. */
@@ -47,8 +47,10 @@ const send = (message: BenchMessage) => process.send?.(message);
 async function main() {
   if (!process.send) throw new Error('bench-server is started by scripts/bench.ts (it needs an IPC channel)');
 
+  // A JavaScript app: it runs from its own folder, nothing to compile.
   const app: Core.Strapi = createStrapi({
-    ...(await compileStrapi({ appDir })),
+    appDir,
+    distDir: appDir,
     autoReload: false,
     serveAdminPanel: false,
   });

@@ -1,6 +1,6 @@
 /**
  * The admin settings page in a real browser: the playground's built admin panel served by
- * `strapi start`, driven with Debian's Chromium through playwright-core.
+ * the playground server (tests/support/strapi-process.js), driven with Debian's Chromium through playwright-core.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,7 @@
 /**
- * The playground app as a real server for browser tests: `strapi build` (admin panel included), then
- * `strapi start` as a child process with its own SQLite file and port.
+ * The playground app as a real server for browser tests: `strapi build` (admin panel included), then the
+ * app serving it as a child process (what `strapi start` does for a JavaScript app) with its own SQLite
+ * file and port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ROOT = path.resolve(__dirname, '..', '..');
 const PLAYGROUND_DIR = path.join(ROOT, 'playground');
 const STRAPI_BIN = path.join(ROOT, 'node_modules', '.bin', 'strapi');
+const SERVER_SCRIPT = path.join(ROOT, 'tests', 'support', 'strapi-process.js');
 
 /** Progress lines, written straight to stderr so they show while a long test runs. */
 export const progress = (message: string) => process.stderr.write(`[browser test] ${message}\n`);
@@ -65,7 +67,7 @@ export interface StrapiServer {
   stop: () => Promise<void>;
 }
 
-/** `strapi start` on a free port with a fresh database; resolves once /_health answers 204. */
+/** The playground with its admin panel on a free port and a fresh database; resolves once /_health answers 204. */
 export async function startServer(): Promise<StrapiServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-browser-'));
   const port = await freePort();
@@ -73,7 +75,7 @@ export async function startServer(): Promise<StrapiServer> {
   const databaseFile = path.join(dataDir, 'data.db');
   progress(`starting strapi on ${url}…`);
 
-  const child: ChildProcess = spawn(STRAPI_BIN, ['start'], {
+  const child: ChildProcess = spawn(process.execPath, [SERVER_SCRIPT], {
     cwd: PLAYGROUND_DIR,
     // Its own process group, so stop() ends Strapi and anything it started.
     detached: true,
@@ -87,6 +89,7 @@ export async function startServer(): Promise<StrapiServer> {
       DATABASE_FILENAME: databaseFile,
       LOG_LEVEL: 'warn',
       STRAPI_STARTUP_LOG: 'false',
+      SERVE_ADMIN_PANEL: 'true',
     },
   });
   let output = '';
@@ -119,8 +122,8 @@ export async function startServer(): Promise<StrapiServer> {
   const started = Date.now();
   try {
     for (;;) {
-      if (!running) throw new Error(`strapi start exited before answering:\n${output.slice(-4000)}`);
-      if (Date.now() - started > 60_000) throw new Error(`strapi start did not answer in 60 s:\n${output.slice(-4000)}`);
+      if (!running) throw new Error(`the playground server exited before answering:\n${output.slice(-4000)}`);
+      if (Date.now() - started > 60_000) throw new Error(`the playground server did not answer in 60 s:\n${output.slice(-4000)}`);
       const status = await fetch(`${url}/_health`).then(
         (res) => res.status,
         () => 0
