@@ -27,6 +27,10 @@ module.exports = ({ env }) => ({
       timeout: env.int('TIKTOK_TIMEOUT_MS', 5000),
       clients: env.json('TIKTOK_CLIENTS', []),
       linkLegacyUsers: env.bool('TIKTOK_LINK_LEGACY_USERS', true),
+      // The browser login: TikTok's authorize page (the emulator's in the playground) and the app URLs
+      // it may send users back to.
+      authorizeUrl: env('TIKTOK_AUTHORIZE_URL', 'http://127.0.0.1:8787/v2/auth/authorize/'),
+      appRedirects: env.json('TIKTOK_APP_REDIRECTS', []),
     },
   },
 });

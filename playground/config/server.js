@@ -1,6 +1,8 @@
 module.exports = ({ env }) => ({
   host: env('HOST', '127.0.0.1'),
   port: env.int('PORT', 1337),
+  // The public URL: the browser login's callback is built from it.
+  url: env('PUBLIC_URL', ''),
   // Behind a load balancer that overwrites X-Forwarded-For, the client IP comes from that header.
   proxy: { koa: env.bool('SERVER_PROXY', false) },
   app: {

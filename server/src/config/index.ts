@@ -1,6 +1,15 @@
 import { yup } from '@strapi/utils';
 
-import { allowAccessTokenSchema, clientsSchema, flag, scopesSchema, string, type TikTokScope } from '../validation/settings';
+import {
+  allowAccessTokenSchema,
+  appRedirectsSchema,
+  clientsSchema,
+  flag,
+  LOOPBACK_HOST,
+  scopesSchema,
+  string,
+  type TikTokScope,
+} from '../validation/settings';
 
 export { TIKTOK_SCOPES, type TikTokScope } from '../validation/settings';
 
@@ -20,6 +29,10 @@ export interface PluginConfig {
   timeout: number;
   /** Link users the original JavaScript plugin created (`<union_id>@tiktok.com`, provider `tiktok`) on their first login. */
   linkLegacyUsers: boolean;
+  /** TikTok's Login Kit for Web authorize page, where the browser login sends the user. */
+  authorizeUrl: string;
+  /** Where the browser login may send the user back with a login code; empty turns the browser login off. */
+  appRedirects: string[];
 }
 
 export const DEFAULT_CONFIG: PluginConfig = {
@@ -29,10 +42,9 @@ export const DEFAULT_CONFIG: PluginConfig = {
   allowAccessToken: true,
   timeout: 5000,
   linkLegacyUsers: true,
+  authorizeUrl: 'https://www.tiktok.com/v2/auth/authorize/',
+  appRedirects: [],
 };
-
-/** Hosts that plain http may reach: the client secret never leaves the machine unencrypted. */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const isHttpsOrLoopbackHttp = (value: string | undefined) => {
   if (value === undefined) return true;
@@ -72,6 +84,8 @@ const configSchema = yup
       .max(60000, '${path} must be less than or equal to ${max}')
       .required('${path} is required'),
     linkLegacyUsers: flag().required('${path} is required'),
+    authorizeUrl: tiktokUrl(),
+    appRedirects: appRedirectsSchema.required('${path} is required'),
   })
   .noUnknown(true, 'unknown option(s): ${unknown}');
 

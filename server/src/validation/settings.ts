@@ -63,3 +63,44 @@ export const scopesSchema = yup
   .test('basic-scope', '${path} must include user.info.basic', (scopes) => (scopes ?? []).includes('user.info.basic'));
 
 export const allowAccessTokenSchema = flag();
+
+/** Hosts that plain http may reach: nothing sensitive leaves the machine unencrypted. */
+export const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** At most this many app redirects: one per app and environment is plenty. */
+export const MAX_APP_REDIRECTS = 20;
+
+/** Schemes that run or read something in the browser instead of opening an app. */
+const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:']);
+
+/**
+ * Where the browser login may send the user back with a login code: an https URL, an http URL on a
+ * loopback host, or an app's own scheme (`myapp://auth`, Expo's `exp://…`). No fragment, no spaces.
+ */
+export const isAllowedAppRedirect = (value: string | undefined) => {
+  if (value === undefined) return true;
+  if (/[\s#]/.test(value) || !/^[\x21-\x7e]+$/.test(value)) return false;
+  try {
+    const { protocol, hostname } = new URL(value);
+    if (protocol === 'https:') return hostname !== '';
+    if (protocol === 'http:') return LOOPBACK_HOST.test(hostname);
+    return !UNSAFE_SCHEMES.has(protocol) && !['ws:', 'wss:', 'ftp:'].includes(protocol);
+  } catch {
+    return false;
+  }
+};
+
+export const appRedirectsSchema = yup
+  .array()
+  .typeError('${path} must be a list')
+  .of(
+    string(512)
+      .required('${path} is required')
+      .test(
+        'app-redirect',
+        '${path} must be an https URL, an http URL on localhost, 127.0.0.0/8 or ::1, or an app scheme such as myapp://auth, without a fragment',
+        isAllowedAppRedirect
+      )
+  )
+  .max(MAX_APP_REDIRECTS, '${path} can hold at most ${max} URLs')
+  .test('unique', '${path} must not repeat a URL', (urls) => new Set(urls ?? []).size === (urls ?? []).length);
