@@ -91,6 +91,9 @@ export const trickleOutliving = (timeoutMs: number): Fault => ({ kind: 'trickle'
 /** TikTok's PKCE variant: the challenge is the lower-case hex SHA-256 of the verifier. */
 export const codeChallengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('hex');
 
+/** An authorize request TikTok would refuse with its own error page. */
+export class WebAuthorizeError extends Error {}
+
 const logId = () => `2026${randomBytes(13).toString('hex').toUpperCase()}`;
 
 export class FakeTikTok {
@@ -207,6 +210,43 @@ export class FakeTikTok {
     this.openIdFor(account, clientKey);
     this.codes.set(code, { account, clientKey, redirectUri, codeChallenge: codeChallengeOf(codeVerifier), scopes, used: false });
     return { code, codeVerifier };
+  }
+
+  /**
+   * TikTok's Login Kit for Web authorize page, decided by the user: checks the authorize URL the way
+   * TikTok does (known client_key, response_type=code, a redirect_uri registered for that client exactly,
+   * a state, an S256 code challenge) and returns where TikTok sends the browser next: the redirect URI
+   * with a code bound to that challenge, its scopes and the state, or with `error=access_denied` when the
+   * user declines. A request TikTok would refuse throws: TikTok shows its own error page and never
+   * redirects to a URI it does not know. The emulator's authorize page runs this too.
+   */
+  approveWebLogin(authorizeUrl: string, account: FakeAccount | null) {
+    const query = new URL(authorizeUrl).searchParams;
+    const param = (name: string) => query.get(name) ?? '';
+    const client = this.clients.get(param('client_key'));
+    if (!client) throw new WebAuthorizeError('client_key is unknown');
+    if (!client.redirectUris.includes(param('redirect_uri'))) throw new WebAuthorizeError('redirect_uri is not registered for this client');
+    if (param('response_type') !== 'code') throw new WebAuthorizeError('response_type must be code');
+    if (!param('state')) throw new WebAuthorizeError('state is missing');
+    if (param('code_challenge_method') !== 'S256' || !/^[0-9a-f]{64}$/.test(param('code_challenge'))) {
+      throw new WebAuthorizeError('code_challenge must be a hex S256 challenge');
+    }
+    const scopes = param('scope').split(',').filter(Boolean) as Scope[];
+    if (!scopes.includes('user.info.basic')) throw new WebAuthorizeError('scope must include user.info.basic');
+
+    const back = new URL(param('redirect_uri'));
+    if (!account) {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'The user denied the request');
+    } else {
+      const code = `${randomBytes(18).toString('base64url')}*!3v${randomBytes(6).toString('hex')}`;
+      this.openIdFor(account, client.clientKey);
+      this.codes.set(code, { account, clientKey: client.clientKey, redirectUri: param('redirect_uri'), codeChallenge: param('code_challenge'), scopes, used: false });
+      back.searchParams.set('code', code);
+      back.searchParams.set('scopes', scopes.join(','));
+    }
+    back.searchParams.set('state', param('state'));
+    return back.toString();
   }
 
   /**
