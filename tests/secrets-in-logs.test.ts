@@ -8,12 +8,18 @@ import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const CLIENT = { clientKey: 'aw-logs', clientSecret: 'log-test-client-secret-91c2', redirectUri: 'https://app.example/tiktok/logs' };
 const NEW_SECRET = 'log-test-rotated-secret-4aa8';
+const PUBLIC_URL = 'https://api.example.test';
+const CALLBACK = `${PUBLIC_URL}/api/tiktok-auth-mobile/callback`;
+const APP_REDIRECT = 'myapp://auth';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 
 beforeAll(async () => {
-  ({ tiktok, app } = await startWithFakeTikTok({ TIKTOK_TIMEOUT_MS: '500', UP_JWT_MANAGEMENT: 'refresh' }, [CLIENT]));
+  ({ tiktok, app } = await startWithFakeTikTok(
+    { TIKTOK_TIMEOUT_MS: '500', UP_JWT_MANAGEMENT: 'refresh', PUBLIC_URL, TIKTOK_APP_REDIRECTS: JSON.stringify([APP_REDIRECT]) },
+    [CLIENT]
+  ));
 });
 afterAll(() => stopAll({ app, tiktok }));
 
@@ -96,6 +102,16 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   expect(cookie).toBeDefined();
   secrets.push(cookie!.split(';')[0].split('=')[1], cookieLogin.body.jwt);
 
+  // A browser login: TikTok's code and state in the callback URL, the login code in the app redirect.
+  tiktok.registerClient({ clientKey: CLIENT.clientKey, clientSecret: NEW_SECRET, redirectUris: [CLIENT.redirectUri, CALLBACK] });
+  const start = await app.request().get('/api/tiktok-auth-mobile/authorize').query({ app_redirect: APP_REDIRECT });
+  const back = new URL(tiktok.approveWebLogin(start.headers.location, account));
+  secrets.push(back.searchParams.get('code') as string, back.searchParams.get('state') as string);
+  const callback = await app.request().get(`${back.pathname}${back.search}`);
+  const loginCode = new URL(callback.headers.location).searchParams.get('login_code') as string;
+  secrets.push(loginCode);
+  expect(remember(await connect({ login_code: loginCode })).status).toBe(200);
+
   // The capture sees each entry's metadata, not only its message.
   app.strapi.log.debug('[probe]', { probe: 'log-metadata-is-captured' });
 
@@ -103,6 +119,7 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   expect(logs).toContain('log-metadata-is-captured');
   expect(logs).toContain('[tiktok-auth-mobile]');
   expect(logs).toContain('POST /api/tiktok-auth-mobile/connect');
+  expect(logs).toContain('GET /api/tiktok-auth-mobile/callback');
   expect(secrets.length).toBeGreaterThan(20);
   for (const secret of secrets) expect(logs).not.toContain(secret);
 });

@@ -34,8 +34,11 @@ export default {
   /** GET /callback: TikTok's answer, sent on to the app redirect as a login code or an error. */
   async callback(ctx: Context) {
     noStore(ctx);
+    const query = parseCallbackQuery(ctx.query);
+    // Strapi's request logger writes the URL once the answer is made: without TikTok's code and state.
+    ctx.url = ctx.path;
     try {
-      ctx.redirect(await getService('browserLogin').finish(parseCallbackQuery(ctx.query)));
+      ctx.redirect(await getService('browserLogin').finish(query));
     } catch (error) {
       if (!(error instanceof StateInvalid)) throw error;
       ctx.status = 400;
