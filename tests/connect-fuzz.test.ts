@@ -52,7 +52,7 @@ const anyValue = fc.oneof(
   fc.string({ minLength: 2000, maxLength: 12000 })
 );
 
-const FIELDS = ['access_token', 'code', 'code_verifier', 'client_key', 'redirect_uri', 'email', 'deviceId', '__proto__', 'constructor', 'prototype'];
+const FIELDS = ['access_token', 'code', 'code_verifier', 'client_key', 'redirect_uri', 'login_code', 'email', 'deviceId', '__proto__', 'constructor', 'prototype'];
 
 /** Bodies built from the fields /connect knows, with values of every type; none holds a valid credential. */
 const suspiciousBody = fc.dictionary(fc.constantFrom(...FIELDS), anyValue, { maxKeys: 6 });
@@ -91,6 +91,7 @@ it('objects of known fields with values of any type, unicode and huge strings in
 const hostileShapedBody = fc.oneof(
   fc.record({ access_token: hostileString }),
   fc.record({ access_token: hostileString, deviceId: hostileString }),
+  fc.record({ login_code: hostileString }),
   fc.record({ code: hostileString, code_verifier: hostileString }),
   fc.record({ code: hostileString, code_verifier: hostileString, client_key: hostileString, redirect_uri: hostileString })
 );
