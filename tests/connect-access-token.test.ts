@@ -459,3 +459,11 @@ it('answers 400 unknown_client to a code login when no TikTok client is configur
   expect(res.body.error.message).toMatch(/no TikTok client is configured/i);
   expect(tiktok.counters.token).toBe(0);
 });
+
+it('has the browser login off by default: no app redirect is allowed', async () => {
+  const res = await app.request().get('/api/tiktok-auth-mobile/authorize').query({ app_redirect: 'myapp://auth' });
+
+  expect(res.status).toBe(400);
+  expect(res.body.error.details.code).toBe('app_redirect_not_allowed');
+  expect(await app.strapi.db.query('plugin::tiktok-auth-mobile.pending-login').count()).toBe(0);
+});

@@ -62,3 +62,16 @@ it('counts every form of the path Koa routes to /connect in one bucket per IP', 
   for (const path of [...forms, '/api/tiktok-auth-mobile/connect']) statuses.push((await send(path, '203.0.113.7')).status);
   expect(statuses).toEqual([200, 200, 200, 429, 429]);
 });
+
+it('counts browser-login starts in the same bucket as /connect', async () => {
+  const ip = '203.0.113.99';
+  const starts = [];
+  for (let i = 0; i < 3; i += 1) {
+    starts.push((await app.request().get('/api/tiktok-auth-mobile/authorize?app_redirect=myapp://auth').set('X-Forwarded-For', ip)).status);
+  }
+  const connect = await app.request().post('/api/tiktok-auth-mobile/connect').set('X-Forwarded-For', ip).send({ access_token: 'x' });
+
+  // The browser login is off here (no app redirect allowed): refused, but counted.
+  expect(starts).toEqual([400, 400, 400]);
+  expect(connect.status).toBe(429);
+});

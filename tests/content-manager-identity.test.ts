@@ -136,3 +136,20 @@ it('lists no identity in the Content Manager, and does not let the plugin data b
   const identityType = (res.body.data as Array<{ uid: string; isDisplayed: boolean }>).find(({ uid }) => uid === IDENTITY);
   expect(identityType?.isDisplayed).toBe(false);
 });
+
+it.each(['plugin::tiktok-auth-mobile.pending-login', 'plugin::tiktok-auth-mobile.login-code'])(
+  'keeps the browser login records (%s) out of the Content Manager, for a super admin too',
+  async (uid) => {
+    const types = await app.request().get('/content-manager/content-types').set('Authorization', `Bearer ${superToken}`);
+    const created = await app
+      .request()
+      .post(`/content-manager/collection-types/${uid}`)
+      .set('Authorization', `Bearer ${superToken}`)
+      .send({ stateHash: 'x', codeHash: 'x', codeVerifier: 'x', clientKey: 'x', appRedirect: 'x', userId: 1, profile: {}, expiresAt: new Date() });
+
+    expect((types.body.data as Array<{ uid: string; isDisplayed: boolean }>).find((type) => type.uid === uid)?.isDisplayed).toBe(false);
+    expect(created.status).toBe(403);
+    expect(await app.strapi.db.query(uid).count()).toBe(0);
+    await expect(app.strapi.documents(uid as 'plugin::tiktok-auth-mobile.login-code').create({ data: {} })).rejects.toThrow(/managed by the tiktok-auth-mobile plugin/);
+  }
+);

@@ -18,6 +18,8 @@ export const CONNECT_ERRORS = {
   tiktok_token_invalid: 400,
   tiktok_scope_missing: 400,
   registration_disabled: 400,
+  app_redirect_not_allowed: 400,
+  login_code_invalid: 400,
   user_blocked: 403,
   user_role_missing: 403,
   registration_unavailable: 503,

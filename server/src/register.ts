@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from './constants';
-import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/identity/read-only';
+import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/read-only';
 
 /**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user

@@ -144,6 +144,7 @@ export async function startWithFakeTikTok(env: Record<string, string> = {}, clie
   try {
     const app = await startStrapi({
       TIKTOK_API_BASE_URL: tiktok.url,
+      TIKTOK_AUTHORIZE_URL: `${tiktok.url}/v2/auth/authorize/`,
       ...(clients.length ? { TIKTOK_CLIENTS: JSON.stringify(clients) } : {}),
       ...env,
     });

@@ -37,6 +37,10 @@ describe('parseConnectRequest', () => {
     });
   });
 
+  it('reads a login code from the browser login', () => {
+    expect(parseConnectRequest({ login_code: 'Zm9v-YmFy_' })).toEqual({ flow: 'login_code', loginCode: 'Zm9v-YmFy_' });
+  });
+
   it('ignores fields it does not know, such as deviceId', () => {
     expect(parseConnectRequest({ access_token: 't', deviceId: 'd' })).toEqual({ flow: 'access_token', accessToken: 't' });
   });
@@ -45,9 +49,13 @@ describe('parseConnectRequest', () => {
     [{}, '', /send access_token, or code and code_verifier/],
     [{ code: 'c' }, 'code_verifier', /code_verifier is required with code/],
     [{ code_verifier: 'v' }, 'code', /code is required with code_verifier/],
-    [{ access_token: 't', code: 'c' }, 'code', /code belongs to the code flow/],
-    [{ access_token: 't', redirect_uri: 'https://a.example' }, 'redirect_uri', /redirect_uri belongs to the code flow/],
+    [{ access_token: 't', code: 'c' }, 'code', /code cannot be sent with access_token/],
+    [{ access_token: 't', redirect_uri: 'https://a.example' }, 'redirect_uri', /redirect_uri cannot be sent with access_token/],
     [{ access_token: 5 }, 'access_token', /access_token must be a string/],
+    [{ login_code: 'l', code: 'c', code_verifier: 'v' }, 'code', /code cannot be sent with login_code/],
+    [{ login_code: 'l', access_token: 't' }, 'access_token', /access_token cannot be sent with login_code/],
+    [{ login_code: 'a b' }, 'login_code', /login_code may only hold visible ASCII/],
+    [{ login_code: 'x'.repeat(129) }, 'login_code', /login_code must be at most 128 characters/],
     [{ code: 'c', code_verifier: 'tab\there' }, 'code_verifier', /code_verifier must not hold control characters/],
     [{ code: 'c\u0000', code_verifier: 'v' }, 'code', /code must not hold control characters/],
     [{ code: '\ud83d', code_verifier: 'v' }, 'code', /code must not hold control characters or unpaired surrogates/],

@@ -1,4 +1,5 @@
+import browser from './browser';
 import connect from './connect';
 import settings from './settings';
 
-export default { connect, settings };
+export default { browser, connect, settings };

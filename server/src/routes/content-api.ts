@@ -11,5 +11,19 @@ export default {
         middlewares: ['plugin::tiktok-auth-mobile.rateLimit', 'plugin::tiktok-auth-mobile.bodyLimit'],
       },
     },
+    {
+      // The browser login starts here; it shares /connect's rate limit, since each start stores a state.
+      method: 'GET' as const,
+      path: '/authorize',
+      handler: 'browser.authorize',
+      config: { auth: false as const, middlewares: ['plugin::tiktok-auth-mobile.rateLimit'] },
+    },
+    {
+      // Where TikTok sends the browser back: only a state this server handed out does anything.
+      method: 'GET' as const,
+      path: '/callback',
+      handler: 'browser.callback',
+      config: { auth: false as const },
+    },
   ],
 };

@@ -254,6 +254,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const linkedMeanwhile = async (unionId: string) => (await findIdentity(unionId))?.user != null;
 
   return {
+    /**
+     * A user a browser login already resolved, as it is now: null once deleted; blocked or role-less
+     * users are refused as at any login.
+     */
+    async findLoginUser(userId: number): Promise<UpUser | null> {
+      const user = (await users().findOne({ where: { id: userId }, populate: { role: { select: ['id'] } } })) as UpUser | null;
+      if (!user) return null;
+      assertCanLogIn(user);
+      return withoutRole(user);
+    },
+
     /** The users-permissions user a TikTok account logs in as, created on its first login. */
     async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<UpUser> {
       const now = new Date();

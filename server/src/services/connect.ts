@@ -1,53 +1,37 @@
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
-import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
+import { parseConnectRequest } from '../utils/connect-request';
 import { getService } from '../utils/get-service';
+import { pickClient, type UsableClient } from '../utils/pick-client';
 import type { UpUser } from './accounts';
 import type { EffectiveSettings } from './settings';
 import type { TikTokProfile } from './tiktok-api';
 
-type CodeRequest = Extract<ConnectRequest, { flow: 'code' }>;
-
-interface VerifiedLogin {
+/** A login TikTok vouched for, whatever the proof. */
+export interface VerifiedLogin {
   profile: TikTokProfile;
   /** The client the code was exchanged for; unknown for a bare access token. */
   clientKey?: string;
   scopes: string[];
 }
 
+/** A login's outcome: the user it is, and what TikTok said about them. */
+export interface ResolvedLogin {
+  user: UpUser;
+  profile: TikTokProfile;
+}
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const tiktok = () => getService('tiktokApi');
 
-  const pickClient = (request: CodeRequest, settings: EffectiveSettings) => {
-    const client = request.clientKey
-      ? settings.clients.find(({ clientKey }) => clientKey === request.clientKey)
-      : settings.clients[0];
-    if (!client) {
-      throw new ConnectError(
-        'unknown_client',
-        request.clientKey ? 'client_key is not a TikTok client of this server' : 'No TikTok client is configured on this server'
-      );
-    }
-    if (request.redirectUri !== undefined && request.redirectUri !== client.redirectUri) {
-      throw new ConnectError('redirect_uri_mismatch', 'redirect_uri is not the one configured for this client');
-    }
-    // Only this client's secret is decrypted: a junk request cannot make every client's fail and log.
-    const clientSecret = getService('settings').clientSecret(client);
-    if (!clientSecret) {
-      throw new ConnectError('tiktok_unavailable', 'TikTok login is not available right now');
-    }
-    return { clientKey: client.clientKey, redirectUri: client.redirectUri, clientSecret };
-  };
-
   /** The authorization code flow: the only one that proves the login was made for our own app. */
-  const verifyCode = async (request: CodeRequest, settings: EffectiveSettings): Promise<VerifiedLogin> => {
-    const client = pickClient(request, settings);
-    const token = await tiktok().exchangeCode(client, {
-      code: request.code,
-      codeVerifier: request.codeVerifier,
-      redirectUri: client.redirectUri,
-    });
+  const verifyCode = async (
+    client: UsableClient,
+    { code, codeVerifier, redirectUri }: { code: string; codeVerifier: string; redirectUri: string },
+    settings: EffectiveSettings
+  ): Promise<VerifiedLogin> => {
+    const token = await tiktok().exchangeCode(client, { code, codeVerifier, redirectUri });
     const profile = await tiktok().fetchUserInfo(token.accessToken, settings.scopes);
     if (profile.open_id !== token.openId) {
       strapi.log.warn(`[tiktok-auth-mobile] TikTok oauth/token: open_id differs from user/info for client_key ${client.clientKey}`);
@@ -67,22 +51,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
   };
 
+  /** The user a verified login is: found or created. */
+  const resolve = async ({ profile, clientKey, scopes }: VerifiedLogin): Promise<ResolvedLogin> => ({
+    user: await getService('accounts').resolveUser(profile, { clientKey, scopes }),
+    profile,
+  });
+
   return {
-    /** Validates what the app posted with TikTok and returns the user it logs in as. */
-    async connect(rawBody: unknown): Promise<{ user: UpUser; profile: TikTokProfile }> {
+    verifyCode,
+    resolve,
+
+    /** Validates what the app posted (with TikTok, or against a browser login's code) and returns the user it logs in as. */
+    async connect(rawBody: unknown): Promise<ResolvedLogin> {
       const request = parseConnectRequest(rawBody);
+      // The browser login's TikTok exchange already happened at its callback.
+      if (request.flow === 'login_code') return getService('browserLogin').redeem(request.loginCode);
+
       const settings = await getService('settings').get();
+      if (request.flow === 'access_token') return resolve(await verifyAccessToken(request.accessToken, settings));
 
-      const login =
-        request.flow === 'code'
-          ? await verifyCode(request, settings)
-          : await verifyAccessToken(request.accessToken, settings);
-
-      const user = await getService('accounts').resolveUser(login.profile, {
-        clientKey: login.clientKey,
-        scopes: login.scopes,
-      });
-      return { user, profile: login.profile };
+      const client = pickClient(settings, request);
+      return resolve(await verifyCode(client, { ...request, redirectUri: client.redirectUri }, settings));
     },
   };
 };

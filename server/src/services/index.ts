@@ -1,10 +1,11 @@
 import accounts from './accounts';
+import browserLogin from './browser-login';
 import connect from './connect';
 import session from './session';
 import settings from './settings';
 import tiktokApi from './tiktok-api';
 
-const services = { accounts, connect, session, settings, tiktokApi };
+const services = { accounts, browserLogin, connect, session, settings, tiktokApi };
 
 export default services;
 

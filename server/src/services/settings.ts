@@ -24,6 +24,8 @@ export interface EffectiveSettings {
   clients: SettingsClient[];
   scopes: TikTokScope[];
   allowAccessToken: boolean;
+  /** Where the browser login may send the user back; empty turns it off. */
+  appRedirects: string[];
 }
 
 /** What the plugin store holds: each key present overrides the config file. */
@@ -137,6 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       scopes: stored.scopes ?? config.scopes,
       // Invalid saved settings may have meant to refuse access tokens: refuse them until an admin saves.
       allowAccessToken: !invalid && (stored.allowAccessToken ?? config.allowAccessToken),
+      appRedirects: config.appRedirects,
     };
   };
 

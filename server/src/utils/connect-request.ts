@@ -3,10 +3,13 @@ import { yup } from '@strapi/utils';
 import { ConnectError } from '../errors';
 import { PRINTABLE, VISIBLE_ASCII } from './text';
 
-/** What the app posted, once validated: one of the two ways to prove a TikTok login. */
+/** What the app posted, once validated: one of the three ways to prove a TikTok login. */
 export type ConnectRequest =
   | { flow: 'access_token'; accessToken: string }
-  | { flow: 'code'; code: string; codeVerifier: string; clientKey?: string; redirectUri?: string };
+  | { flow: 'code'; code: string; codeVerifier: string; clientKey?: string; redirectUri?: string }
+  | { flow: 'login_code'; loginCode: string };
+
+const FIELDS = ['access_token', 'code', 'code_verifier', 'client_key', 'redirect_uri', 'login_code'] as const;
 
 const text = (max: number) =>
   yup
@@ -29,6 +32,8 @@ const bodySchema = yup
     code_verifier: text(128).matches(PRINTABLE, PRINTABLE_MESSAGE),
     client_key: text(128),
     redirect_uri: text(2048),
+    // What the browser login handed the app: the plugin's own, base64url.
+    login_code: text(128).matches(VISIBLE_ASCII, '${path} may only hold visible ASCII characters, without spaces'),
   })
   .typeError('the request body must be a JSON object');
 
@@ -57,13 +62,22 @@ export const parseConnectRequest = (rawBody: unknown): ConnectRequest => {
     return invalid((error.inner.length ? error.inner : [error]).map(({ path, message }) => ({ path: path ?? '', message })));
   }
 
-  const { access_token: accessToken, code, code_verifier: codeVerifier, client_key: clientKey, redirect_uri: redirectUri } = body;
+  const { access_token: accessToken, code, code_verifier: codeVerifier, client_key: clientKey, redirect_uri: redirectUri, login_code: loginCode } = body;
 
-  if (accessToken !== undefined) {
-    const extra = (['code', 'code_verifier', 'client_key', 'redirect_uri'] as const).filter((key) => body[key] !== undefined);
+  /** One proof per request: the fields of another flow are refused, not ignored. */
+  const alone = (field: 'access_token' | 'login_code') => {
+    const extra = FIELDS.filter((key) => key !== field && body[key] !== undefined);
     if (extra.length) {
-      return invalid(extra.map((path) => ({ path, message: `${path} belongs to the code flow: send either access_token or code and code_verifier` })));
+      invalid(extra.map((path) => ({ path, message: `${path} cannot be sent with ${field}: send one of access_token, code and code_verifier, or login_code` })));
     }
+  };
+
+  if (loginCode !== undefined) {
+    alone('login_code');
+    return { flow: 'login_code', loginCode };
+  }
+  if (accessToken !== undefined) {
+    alone('access_token');
     return { flow: 'access_token', accessToken };
   }
   if (code !== undefined && codeVerifier !== undefined) {
@@ -73,5 +87,5 @@ export const parseConnectRequest = (rawBody: unknown): ConnectRequest => {
     const missing = code === undefined ? 'code' : 'code_verifier';
     return invalid([{ path: missing, message: `${missing} is required with ${missing === 'code' ? 'code_verifier' : 'code'}` }]);
   }
-  return invalid([{ path: '', message: 'send access_token, or code and code_verifier' }]);
+  return invalid([{ path: '', message: 'send access_token, or code and code_verifier, or login_code' }]);
 };
