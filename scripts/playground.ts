@@ -86,8 +86,8 @@ const playgroundAppRedirects = (emulatorUrl: string): { raw: string; first?: str
 const browserLoginLine = (clients: PlaygroundClient[], appRedirect: string | undefined) => {
   if (!appRedirect) return '  Browser login: off (TIKTOK_APP_REDIRECTS is empty or invalid).';
   if (!clients.length) return '  Browser login: off (no TikTok client).';
-  const query = new URLSearchParams({ app_redirect: appRedirect, client_key: clients[0].clientKey });
-  return `  Log in through a browser: open ${PLUGIN_API}/authorize?${query}`;
+  // No client_key: the plugin takes the first client.
+  return `  Log in through a browser: open ${PLUGIN_API}/authorize?${new URLSearchParams({ app_redirect: appRedirect })}`;
 };
 
 const banner = (emulatorUrl: string, clients: PlaygroundClient[], appRedirect: string | undefined) => {
@@ -126,7 +126,7 @@ const banner = (emulatorUrl: string, clients: PlaygroundClient[], appRedirect: s
     '  then pick a demo account on the emulator\'s TikTok page: the demo app page you land on shows',
     '  the login code and the curl that exchanges it for a jwt.',
     '',
-    '  Call the API as that user, with the jwt from either answer:',
+    '  Call the API as that user, with the jwt from any of these logins:',
     `    curl -s ${PUBLIC_URL}/api/users/me -H 'Authorization: Bearer <jwt>'`,
     '',
     '  Ctrl-C stops Strapi and the emulator.',
