@@ -1,7 +1,7 @@
 /**
  * `npm run playground`: a local TikTok emulator with three demo accounts and a demo Login Kit client,
  * then the playground Strapi app (admin panel included) talking to it. Prints how to log in, with an
- * access token or with an authorization code, once Strapi answers; Ctrl-C stops both.
+ * access token, an authorization code or through a browser, once Strapi answers; Ctrl-C stops both.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -12,7 +12,10 @@ import { DEFAULT_CLIENT_KEY, FakeTikTok, type Scope } from '../tests/support/fak
 const ROOT = path.resolve(__dirname, '..');
 const EMULATOR_PORT = Number(process.env.TIKTOK_EMULATOR_PORT ?? 8787);
 const STRAPI_PORT = Number(process.env.PORT ?? 1337);
-const PUBLIC_URL = `http://localhost:${STRAPI_PORT}`;
+const PUBLIC_URL = (process.env.PUBLIC_URL || `http://localhost:${STRAPI_PORT}`).replace(/\/+$/, '');
+const PLUGIN_API = `${PUBLIC_URL}/api/tiktok-auth-mobile`;
+// The browser login's callback (see server/src/utils/callback-url.ts): registered for every client in the emulator.
+const CALLBACK_URL = `${PLUGIN_API}/callback`;
 
 interface DemoAccount {
   token: string;
@@ -67,12 +70,32 @@ const playgroundClients = (): { clients: PlaygroundClient[]; fromEnv: boolean } 
   return { clients: Array.isArray(parsed) ? parsed.filter(isClient) : [], fromEnv: true };
 };
 
-const banner = (emulatorUrl: string, clients: PlaygroundClient[]) => {
+/** The app URLs Strapi may send the browser login back to: the user's TIKTOK_APP_REDIRECTS, else the emulator's demo app. */
+const playgroundAppRedirects = (emulatorUrl: string): { raw: string; first?: string } => {
+  const raw = process.env.TIKTOK_APP_REDIRECTS ?? JSON.stringify([`${emulatorUrl}/demo/app`]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { raw }; // Strapi reports the bad value at boot.
+  }
+  const first = Array.isArray(parsed) && typeof parsed[0] === 'string' ? parsed[0] : undefined;
+  return { raw, first };
+};
+
+const browserLoginLine = (clients: PlaygroundClient[], appRedirect: string | undefined) => {
+  if (!appRedirect) return '  Browser login: off (TIKTOK_APP_REDIRECTS is empty or invalid).';
+  if (!clients.length) return '  Browser login: off (no TikTok client).';
+  // No client_key: the plugin takes the first client.
+  return `  Log in through a browser: open ${PLUGIN_API}/authorize?${new URLSearchParams({ app_redirect: appRedirect })}`;
+};
+
+const banner = (emulatorUrl: string, clients: PlaygroundClient[], appRedirect: string | undefined) => {
   const accounts = DEMO_ACCOUNTS.map(
     ({ token, name, scopes }) => `    ${token.padEnd(12)} ${name.padEnd(14)} ${scopes.join(', ')}`
   );
   const line = '─'.repeat(78);
-  const connect = `${PUBLIC_URL}/api/tiktok-auth-mobile/connect`;
+  const connect = `${PLUGIN_API}/connect`;
   const clientLines = clients.length
     ? clients.map(({ clientKey, redirectUri }) => `    ${clientKey}  redirect URI ${redirectUri}`)
     : ['    none (TIKTOK_CLIENTS is empty or invalid): the code flow answers unknown_client'];
@@ -99,7 +122,11 @@ const banner = (emulatorUrl: string, clients: PlaygroundClient[]) => {
     `    CODE=$(curl -s -X POST ${emulatorUrl}/demo/authorize -d account=demo-jane); echo "$CODE"`,
     `    curl -s -X POST ${connect} -H 'Content-Type: application/json' -d "$CODE"`,
     '',
-    '  Call the API as that user, with the jwt from either answer:',
+    browserLoginLine(clients, appRedirect),
+    '  then pick a demo account on the emulator\'s TikTok page: the demo app page you land on shows',
+    '  the login code and the curl that exchanges it for a jwt.',
+    '',
+    '  Call the API as that user, with the jwt from any of these logins:',
     `    curl -s ${PUBLIC_URL}/api/users/me -H 'Authorization: Bearer <jwt>'`,
     '',
     '  Ctrl-C stops Strapi and the emulator.',
@@ -116,9 +143,10 @@ async function main() {
   const { clients, fromEnv } = playgroundClients();
   const emulator = await FakeTikTok.start(EMULATOR_PORT);
   for (const { clientKey, clientSecret, redirectUri } of clients) {
-    emulator.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
+    emulator.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri, CALLBACK_URL] });
   }
-  emulator.enableDemoAuthorize();
+  emulator.enableDemoAuthorize({ connectUrl: `${PLUGIN_API}/connect` });
+  const appRedirects = playgroundAppRedirects(emulator.url);
   for (const { token, name, username, scopes } of DEMO_ACCOUNTS) {
     const id = token.replace(/^demo-/, '');
     // Fixed open_ids too: one per app, as TikTok gives them.
@@ -137,6 +165,9 @@ async function main() {
     env: {
       ...process.env,
       TIKTOK_API_BASE_URL: emulator.url,
+      TIKTOK_AUTHORIZE_URL: process.env.TIKTOK_AUTHORIZE_URL ?? `${emulator.url}/v2/auth/authorize/`,
+      TIKTOK_APP_REDIRECTS: appRedirects.raw,
+      PUBLIC_URL,
       ...(!fromEnv && { TIKTOK_CLIENTS: JSON.stringify(clients) }),
       STRAPI_TELEMETRY_DISABLED: 'true',
     },
@@ -173,7 +204,7 @@ async function main() {
       .catch(() => false);
     if (healthy) {
       ready = true;
-      console.log(banner(emulator.url, clients));
+      console.log(banner(emulator.url, clients, appRedirects.first));
       return;
     }
     await sleep(1000);

@@ -5,25 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knex from 'knex';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { createSettingsReader, registerFirstAdmin } from './admin-api';
+import { launchChromium } from './chromium';
 import { ROOT, buildAdmin, progress, startServer, type StrapiServer } from './strapi-process';
 
 // Admin build (~40 s) + boot + browser: far more than jest's default for this repo.
 jest.setTimeout(240_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'browser');
 const SUPER_ADMIN = { email: 'super-admin@example.com', password: 'SuperAdmin1234' };
 const READER = { email: 'settings-reader@example.com', password: 'SettingsReader1234' };
@@ -40,15 +30,11 @@ let superAdminToken: string;
 let page: Page;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does).`);
-  }
+  // First, so that a missing Chromium fails before the long build. Each test gets its own context.
+  browser = await launchChromium();
   await buildAdmin();
   server = await startServer();
   superAdminToken = await registerFirstAdmin(server.url, SUPER_ADMIN);
-  progress('launching chromium…');
-  // Playwright gives the browser a fresh, temporary user-data dir; each test gets its own context.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 beforeEach(async () => {

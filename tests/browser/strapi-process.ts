@@ -1,7 +1,7 @@
 /**
- * The playground app as a real server for browser tests: `strapi build` (admin panel included), then the
- * app serving it as a child process (what `strapi start` does for a JavaScript app) with its own SQLite
- * file and port.
+ * The playground app as a real server for browser tests: `strapi build` (admin panel included) for a
+ * test that needs the admin panel, then the app serving it as a child process (what `strapi start` does
+ * for a JavaScript app) with its own SQLite file and port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,8 +67,18 @@ export interface StrapiServer {
   stop: () => Promise<void>;
 }
 
-/** The playground with its admin panel on a free port and a fresh database; resolves once /_health answers 204. */
-export async function startServer(): Promise<StrapiServer> {
+export interface ServerOptions {
+  /** Serves the admin panel that buildAdmin() made (default true). */
+  adminPanel?: boolean;
+  /** More environment, or other values, for the server at this URL (such as its PUBLIC_URL). */
+  env?: (url: string) => NodeJS.ProcessEnv;
+}
+
+/**
+ * The playground, with its admin panel unless told otherwise, on a free port and a fresh database;
+ * resolves once /_health answers 204.
+ */
+export async function startServer({ adminPanel = true, env = () => ({}) }: ServerOptions = {}): Promise<StrapiServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-browser-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -89,7 +99,8 @@ export async function startServer(): Promise<StrapiServer> {
       DATABASE_FILENAME: databaseFile,
       LOG_LEVEL: 'warn',
       STRAPI_STARTUP_LOG: 'false',
-      SERVE_ADMIN_PANEL: 'true',
+      SERVE_ADMIN_PANEL: String(adminPanel),
+      ...env(url),
     },
   });
   let output = '';

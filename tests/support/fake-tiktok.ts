@@ -94,14 +94,109 @@ export const codeChallengeOf = (verifier: string) => createHash('sha256').update
 /** An authorize request TikTok would refuse with its own error page. */
 export class WebAuthorizeError extends Error {}
 
+/** What a valid Login Kit for Web authorize request asks for. */
+interface WebAuthorizeRequest {
+  client: FakeClient;
+  redirectUri: string;
+  state: string;
+  codeChallenge: string;
+  scopes: Scope[];
+}
+
+const AUTHORIZE_PATH = '/v2/auth/authorize/';
+const DEMO_APP_PATH = '/demo/app';
+const DEFAULT_CONNECT_URL = 'http://localhost:1337/api/tiktok-auth-mobile/connect';
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/** A shell word that the shell reads back as exactly `text`. */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** A whole page around `body` (already HTML): no script, no external asset. */
+const htmlPage = (title: string, body: string) =>
+  [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    '<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}',
+    'button{display:block;width:100%;margin:.5rem 0;padding:.6rem;font:inherit;text-align:left;cursor:pointer}',
+    'pre{white-space:pre-wrap;word-break:break-all;background:#f3f3f3;padding:.6rem}.note{color:#666}</style>',
+    `</head><body>${body}</body></html>`,
+  ].join('\n');
+
+const authorizePageHtml = (request: WebAuthorizeRequest, formAction: string, accounts: FakeAccount[]) => {
+  const accountButtons = accounts.map(
+    ({ unionId, displayName, username }) =>
+      `<button type="submit" name="account" value="${escapeHtml(unionId)}">${escapeHtml(displayName)} (@${escapeHtml(username)})</button>`
+  );
+  return htmlPage(
+    'Log in with TikTok',
+    [
+      '<h1>Log in with TikTok</h1>',
+      '<p class="note">TikTok emulator: no real TikTok account is involved.</p>',
+      `<p>The app <code>${escapeHtml(request.client.clientKey)}</code> asks to use your TikTok account with these scopes:</p>`,
+      `<ul>${request.scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('')}</ul>`,
+      `<p class="note">You will be sent back to <code>${escapeHtml(request.redirectUri)}</code>.</p>`,
+      `<form method="post" action="${escapeHtml(formAction)}">`,
+      '<h2>Continue as</h2>',
+      ...(accountButtons.length ? accountButtons : ['<p>The emulator has no account.</p>']),
+      '<button type="submit" name="deny" value="1">Cancel</button>',
+      '</form>',
+    ].join('\n')
+  );
+};
+
+const authorizeErrorHtml = (reason: string) =>
+  htmlPage(
+    'TikTok login error',
+    [
+      '<h1>This login cannot continue</h1>',
+      `<p>TikTok refused the request: ${escapeHtml(reason)}.</p>`,
+      '<p class="note">TikTok shows this page instead of sending the user back to the app.</p>',
+    ].join('\n')
+  );
+
+/** The emulator's stand-in for the app that the browser login sends the user back to. */
+const demoAppHtml = (query: URLSearchParams, connectUrl: string) => {
+  const param = (name: string) => query.get(name) ?? '';
+  const state = param('state') ? [`<p>state: <code>${escapeHtml(param('state'))}</code></p>`] : [];
+  if (param('login_code')) {
+    const body = JSON.stringify({ login_code: param('login_code') });
+    const curl = `curl -s -X POST ${connectUrl} -H 'Content-Type: application/json' -d ${shellQuote(body)}`;
+    return htmlPage('Demo app: login code received', [
+      '<h1>Login code received</h1>',
+      `<p>login_code: <code>${escapeHtml(param('login_code'))}</code></p>`,
+      ...state,
+      '<p>Your app exchanges it for a JWT (it works once):</p>',
+      `<pre>${escapeHtml(curl)}</pre>`,
+    ].join('\n'));
+  }
+  if (param('error')) {
+    return htmlPage('Demo app: login failed', [
+      '<h1>The login did not complete</h1>',
+      `<p>error: <code>${escapeHtml(param('error'))}</code></p>`,
+      ...state,
+    ].join('\n'));
+  }
+  return htmlPage('Demo app', '<h1>Demo app</h1>\n<p>Nothing received: the browser login sends users here with a login_code or an error.</p>');
+};
+
+async function readBody(req: IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const logId = () => `2026${randomBytes(13).toString('hex').toUpperCase()}`;
 
 export class FakeTikTok {
   /**
-   * Calls per endpoint, TCP connections accepted, and requests the client gave up on: it closed the
-   * connection before the answer was complete (read them after `settled()`).
+   * Calls per endpoint (authorizePage: views of the authorize page and decisions posted to it), TCP
+   * connections accepted, and requests the client gave up on: it closed the connection before the
+   * answer was complete (read them after `settled()`).
    */
-  readonly counters = { userInfo: 0, token: 0, connections: 0, abandoned: 0 };
+  readonly counters = { userInfo: 0, token: 0, connections: 0, abandoned: 0, authorizePage: 0 };
   /** The TikTok log_ids of every error answer, in order, so tests can find them in the logs. */
   readonly errorLogIds: string[] = [];
   /** Extra latency of every answer, in milliseconds. */
@@ -126,6 +221,7 @@ export class FakeTikTok {
   private settledWaiters: Array<() => void> = [];
   private pausedPort = 0;
   private demoAuthorizeEnabled = false;
+  private demoConnectUrl = DEFAULT_CONNECT_URL;
   private anyToken: { prefix: string; scopes: Scope[] } | null = null;
   private readonly server: http.Server;
 
@@ -169,6 +265,11 @@ export class FakeTikTok {
     };
     this.accounts.set(unionId, account);
     return account;
+  }
+
+  /** Every account added so far, in the order they were added. */
+  listAccounts(): FakeAccount[] {
+    return [...this.accounts.values()];
   }
 
   openIdFor(account: FakeAccount, clientKey = DEFAULT_CLIENT_KEY) {
@@ -221,46 +322,39 @@ export class FakeTikTok {
    * redirects to a URI it does not know. The emulator's authorize page runs this too.
    */
   approveWebLogin(authorizeUrl: string, account: FakeAccount | null) {
-    const query = new URL(authorizeUrl).searchParams;
-    const param = (name: string) => query.get(name) ?? '';
-    const client = this.clients.get(param('client_key'));
-    if (!client) throw new WebAuthorizeError('client_key is unknown');
-    if (!client.redirectUris.includes(param('redirect_uri'))) throw new WebAuthorizeError('redirect_uri is not registered for this client');
-    if (param('response_type') !== 'code') throw new WebAuthorizeError('response_type must be code');
-    if (!param('state')) throw new WebAuthorizeError('state is missing');
-    if (param('code_challenge_method') !== 'S256' || !/^[0-9a-f]{64}$/.test(param('code_challenge'))) {
-      throw new WebAuthorizeError('code_challenge must be a hex S256 challenge');
-    }
-    const scopes = param('scope').split(',').filter(Boolean) as Scope[];
-    if (!scopes.includes('user.info.basic')) throw new WebAuthorizeError('scope must include user.info.basic');
-
-    const back = new URL(param('redirect_uri'));
+    const { client, redirectUri, state, codeChallenge, scopes } = this.checkWebAuthorize(new URL(authorizeUrl).searchParams);
+    const back = new URL(redirectUri);
     if (!account) {
       back.searchParams.set('error', 'access_denied');
       back.searchParams.set('error_description', 'The user denied the request');
     } else {
       const code = `${randomBytes(18).toString('base64url')}*!3v${randomBytes(6).toString('hex')}`;
       this.openIdFor(account, client.clientKey);
-      this.codes.set(code, { account, clientKey: client.clientKey, redirectUri: param('redirect_uri'), codeChallenge: param('code_challenge'), scopes, used: false });
+      this.codes.set(code, { account, clientKey: client.clientKey, redirectUri, codeChallenge, scopes, used: false });
       back.searchParams.set('code', code);
       back.searchParams.set('scopes', scopes.join(','));
     }
-    back.searchParams.set('state', param('state'));
+    back.searchParams.set('state', state);
     return back.toString();
   }
 
   /**
-   * Emulator-only convenience for the playground, off unless this is called. Real TikTok has no such
-   * endpoint: there the user approves the login in the TikTok app and the SDK hands the app a code.
+   * Emulator-only conveniences for the playground, off unless this is called. Real TikTok has no such
+   * endpoints: there the user approves the login in the TikTok app and the SDK hands the app a code.
    *
    * `POST /demo/authorize` with a form or JSON body `{ account, client_key? }` runs authorize() for
    * one account (`account` is one of its access tokens or its union_id; the code carries that token's
    * scopes, or user.info.basic) and a registered client (`client_key`, or the first one registered).
    * It answers `{ code, code_verifier, client_key, redirect_uri }`: what the SDK gives the app, and
    * exactly the body the plugin's /connect takes. Unknown account or client: 404 with a JSON error.
+   *
+   * `GET /demo/app` stands in for an app the browser login sends the user back to: a page showing the
+   * `login_code` (with the curl that posts it to `connectUrl`, the plugin's /connect) or the `error`
+   * it was given, and the `state`.
    */
-  enableDemoAuthorize() {
+  enableDemoAuthorize({ connectUrl = DEFAULT_CONNECT_URL }: { connectUrl?: string } = {}) {
     this.demoAuthorizeEnabled = true;
+    this.demoConnectUrl = connectUrl;
   }
 
   /**
@@ -300,6 +394,7 @@ export class FakeTikTok {
     this.tokenFaults.length = 0;
     this.counters.connections = 0;
     this.counters.abandoned = 0;
+    this.counters.authorizePage = 0;
     this.errorLogIds.length = 0;
   }
 
@@ -360,8 +455,15 @@ export class FakeTikTok {
       this.counters.token += 1;
       return this.token(req, res);
     }
+    if (url.pathname === AUTHORIZE_PATH && (req.method === 'GET' || req.method === 'POST')) {
+      this.counters.authorizePage += 1;
+      return this.authorizePage(req, res, url);
+    }
     if (this.demoAuthorizeEnabled && req.method === 'POST' && url.pathname === '/demo/authorize') {
       return this.demoAuthorize(req, res);
+    }
+    if (this.demoAuthorizeEnabled && req.method === 'GET' && url.pathname === DEMO_APP_PATH) {
+      return this.sendHtml(res, 200, demoAppHtml(url.searchParams, this.demoConnectUrl));
     }
     return this.sendJson(res, 404, {
       error: { code: 'not_found', message: 'Not found', log_id: this.newErrorLogId() },
@@ -428,12 +530,11 @@ export class FakeTikTok {
     }
     if (fault && fault.kind !== 'open-id-mismatch' && fault.kind !== 'answer' && (await this.applyFault(fault, req, res))) return;
 
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = await readBody(req);
     if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
       return this.sendOAuthError(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
     }
-    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const form = new URLSearchParams(text);
     const field = (name: string) => form.get(name) ?? '';
 
     const client = this.clients.get(field('client_key'));
@@ -479,11 +580,49 @@ export class FakeTikTok {
     return this.tokens.get(token);
   }
 
+  /**
+   * Checks an authorize request the way TikTok does: known client_key, response_type=code, a redirect_uri
+   * registered for that client exactly, a state, an S256 code challenge, user.info.basic among the scopes.
+   */
+  private checkWebAuthorize(query: URLSearchParams): WebAuthorizeRequest {
+    const param = (name: string) => query.get(name) ?? '';
+    const client = this.clients.get(param('client_key'));
+    if (!client) throw new WebAuthorizeError('client_key is unknown');
+    if (!client.redirectUris.includes(param('redirect_uri'))) throw new WebAuthorizeError('redirect_uri is not registered for this client');
+    if (param('response_type') !== 'code') throw new WebAuthorizeError('response_type must be code');
+    if (!param('state')) throw new WebAuthorizeError('state is missing');
+    if (param('code_challenge_method') !== 'S256' || !/^[0-9a-f]{64}$/.test(param('code_challenge'))) {
+      throw new WebAuthorizeError('code_challenge must be a hex S256 challenge');
+    }
+    const scopes = param('scope').split(',').filter(Boolean) as Scope[];
+    if (!scopes.includes('user.info.basic')) throw new WebAuthorizeError('scope must include user.info.basic');
+    return { client, redirectUri: param('redirect_uri'), state: param('state'), codeChallenge: param('code_challenge'), scopes };
+  }
+
+  /**
+   * TikTok's authorize page: GET shows the app, its scopes and a button per account, plus Cancel; the
+   * buttons POST to the same URL (query included), which answers 302 to what approveWebLogin() returns.
+   * A request TikTok would refuse gets a 400 page, never a redirect.
+   */
+  private async authorizePage(req: IncomingMessage, res: ServerResponse, url: URL) {
+    try {
+      const request = this.checkWebAuthorize(url.searchParams);
+      if (req.method === 'GET') {
+        return this.sendHtml(res, 200, authorizePageHtml(request, `${url.pathname}${url.search}`, this.listAccounts()));
+      }
+      const form = new URLSearchParams(await readBody(req));
+      const account = form.has('deny') ? null : this.accounts.get(form.get('account') ?? '');
+      if (account === undefined) throw new WebAuthorizeError('choose a listed account, or Cancel');
+      res.writeHead(302, { Location: this.approveWebLogin(url.toString(), account) }).end();
+    } catch (error) {
+      if (!(error instanceof WebAuthorizeError)) throw error;
+      this.sendHtml(res, 400, authorizeErrorHtml(error.message));
+    }
+  }
+
   /** See enableDemoAuthorize(). Not counted, and its errors are not TikTok errors (no log_id). */
   private async demoAuthorize(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readBody(req);
     const demoError = (status: number, error: string, description: string) =>
       this.sendJson(res, status, { error, error_description: description });
 
@@ -603,6 +742,17 @@ export class FakeTikTok {
 
   private sendError(res: ServerResponse, status: number, code: string, message: string) {
     this.sendJson(res, status, { data: {}, error: { code, message, log_id: this.newErrorLogId() } });
+  }
+
+  private sendHtml(res: ServerResponse, status: number, html: string) {
+    res
+      .writeHead(status, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(html),
+        // Defence in depth behind the escaping: the pages run no script and load nothing.
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+      })
+      .end(html);
   }
 
   /** After a trickle the headers (HTTP 200) are gone already: the body follows them. */
