@@ -11,13 +11,18 @@ const CONFIG_CLIENT = {
   redirectUri: 'https://app.example/tiktok/ios',
   label: 'iOS (config)',
 };
+const CONFIG_APP_REDIRECTS = ['myapp://auth', 'https://app.example/tiktok/web-done'];
+const CALLBACK_URL = 'https://cms.example.com/api/tiktok-auth-mobile/callback';
 
 let tiktok: FakeTikTok;
 let app: TestApp;
 let superToken: string;
 
 beforeAll(async () => {
-  ({ tiktok, app } = await startWithFakeTikTok({}, [CONFIG_CLIENT]));
+  ({ tiktok, app } = await startWithFakeTikTok(
+    { PUBLIC_URL: 'https://cms.example.com', TIKTOK_APP_REDIRECTS: JSON.stringify(CONFIG_APP_REDIRECTS) },
+    [CONFIG_CLIENT]
+  ));
   superToken = await registerSuperAdmin(app);
 });
 afterAll(() => stopAll({ app, tiktok }));
@@ -107,8 +112,13 @@ describe('GET', () => {
         ],
         scopes: ['user.info.basic'],
         allowAccessToken: true,
+        appRedirects: CONFIG_APP_REDIRECTS,
       },
-      meta: { sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config' }, storedSettingsInvalid: false },
+      meta: {
+        sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config' },
+        storedSettingsInvalid: false,
+        callbackUrl: CALLBACK_URL,
+      },
     });
     expect(JSON.stringify(res.body)).not.toContain(CONFIG_CLIENT.clientSecret);
   });
@@ -212,8 +222,14 @@ describe('PUT', () => {
         ],
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
+        appRedirects: CONFIG_APP_REDIRECTS,
       },
-      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' }, storedSettingsInvalid: false },
+      meta: {
+        // Sent without appRedirects: the config file's list still applies.
+        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'config' },
+        storedSettingsInvalid: false,
+        callbackUrl: CALLBACK_URL,
+      },
     });
     expect((await get(superToken)).body).toEqual(res.body);
 
@@ -346,5 +362,100 @@ describe('the connect endpoint follows a change at once', () => {
 
     expect(before.body.error.details.code).toBe('unknown_client');
     expect(after.status).toBe(200);
+  });
+});
+
+describe('appRedirects', () => {
+  const store = () => app.strapi.store({ type: 'plugin', name: 'tiktok-auth-mobile', key: 'settings' });
+  /** What the browser login reads. */
+  const effective = () => app.strapi.plugin('tiktok-auth-mobile').service('settings').get() as Promise<{ appRedirects: string[] }>;
+  const saved = ['exp://192.168.1.20:8081/--/auth', 'http://localhost:8081/auth', 'myapp://auth'];
+
+  beforeEach(() => store().delete({}));
+
+  it('GET shows the config file list with source config, and the callback URL to register at TikTok', async () => {
+    const res = await get(superToken);
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.appRedirects).toEqual(CONFIG_APP_REDIRECTS);
+    expect(res.body.meta.sources.appRedirects).toBe('config');
+    expect(res.body.meta.callbackUrl).toBe(CALLBACK_URL);
+    expect((await effective()).appRedirects).toEqual(CONFIG_APP_REDIRECTS);
+  });
+
+  it('PUT stores them with source admin, and they win over the config file', async () => {
+    const res = await put(validSettings({ appRedirects: saved }));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.appRedirects).toEqual(saved);
+    expect(res.body.meta).toMatchObject({ sources: { appRedirects: 'admin' }, callbackUrl: CALLBACK_URL });
+    expect((await get(superToken)).body).toEqual(res.body);
+    expect(JSON.parse((await storedRow()) ?? '{}').appRedirects).toEqual(saved);
+    expect((await effective()).appRedirects).toEqual(saved);
+    expect(app.logs.filter((line) => line.includes('settings saved')).at(-1)).toMatch(/^info: \[tiktok-auth-mobile\] settings saved: .*, 3 app redirect\(s\)( |$)/);
+  });
+
+  it('PUT with an empty list turns the browser login off, whatever the config file says', async () => {
+    const res = await put(validSettings({ appRedirects: [] }));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.appRedirects).toEqual([]);
+    expect(res.body.meta.sources.appRedirects).toBe('admin');
+    expect((await effective()).appRedirects).toEqual([]);
+  });
+
+  it('PUT without appRedirects keeps the saved list', async () => {
+    await put(validSettings({ appRedirects: saved }));
+
+    const res = await put(validSettings({ allowAccessToken: false }));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ allowAccessToken: false, appRedirects: saved });
+    expect(res.body.meta.sources.appRedirects).toBe('admin');
+    expect((await effective()).appRedirects).toEqual(saved);
+  });
+
+  it('PUT without appRedirects leaves them to the config file when none are saved', async () => {
+    const res = await put(validSettings());
+
+    expect(res.status).toBe(200);
+    expect(res.body.meta.sources.appRedirects).toBe('config');
+    expect(JSON.parse((await storedRow()) ?? '{}')).not.toHaveProperty('appRedirects');
+    expect((await effective()).appRedirects).toEqual(CONFIG_APP_REDIRECTS);
+  });
+
+  it.each<[string, unknown, string[], string]>([
+    ['a list that is a string', 'myapp://not-a-list', ['appRedirects'], 'myapp://not-a-list'],
+    ['an entry that is a number', ['myapp://auth', 8675309], ['appRedirects', '1'], '8675309'],
+    ['an entry that is null', ['myapp://auth', null], ['appRedirects', '1'], 'final value'],
+    ['a javascript: URL', ['myapp://auth', 'javascript:alert(1)'], ['appRedirects', '1'], 'alert(1)'],
+    ['a data: URL', ['myapp://auth', 'data:text/html,<b>x</b>'], ['appRedirects', '1'], 'data:text'],
+    ['http off loopback', ['myapp://auth', 'http://example.com/cb'], ['appRedirects', '1'], 'example.com/cb'],
+    ['a fragment', ['myapp://auth', 'https://app.example/done#fragment'], ['appRedirects', '1'], '#fragment'],
+    ['a space', ['myapp://auth', 'https://app.example/with space'], ['appRedirects', '1'], 'with space'],
+    ['a repeated URL', ['myapp://repeated', 'myapp://repeated'], ['appRedirects'], 'myapp://repeated'],
+    ['more than 20 URLs', Array.from({ length: 21 }, (_, i) => `myapp://many/${i}`), ['appRedirects'], 'myapp://many'],
+    ['a URL over 512 chars', ['myapp://auth', `https://app.example/${'p'.repeat(500)}`], ['appRedirects', '1'], 'pppppppp'],
+  ])('PUT refuses %s with its path, without echoing it, and stores nothing', async (_label, appRedirects, path, value) => {
+    const res = await put(validSettings({ appRedirects }));
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('ValidationError');
+    expect(res.body.error.details.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
+    expect(JSON.stringify(res.body)).not.toContain(value);
+    expect(await storedRow()).toBeUndefined();
+  });
+
+  it('an Editor can neither read nor write them', async () => {
+    const editorRole = await app.strapi.service('admin::role').findOne({ code: 'strapi-editor' });
+    const editor = await loginAdminWithRole(app, editorRole.id, 'redirects-editor@example.com');
+
+    const read = await get(editor);
+    const write = await put(validSettings({ appRedirects: ['myapp://editor'] }), editor);
+
+    expect(read.status).toBe(403);
+    expect(JSON.stringify(read.body)).not.toContain('myapp://auth');
+    expect(write.status).toBe(403);
+    expect(await storedRow()).toBeUndefined();
   });
 });

@@ -98,6 +98,8 @@ describe('one running Strapi', () => {
       ['a client that is not an object', { ...valid, clients: [null] }],
       ['an unknown key', { ...valid, allowAcessToken: false }],
       ['an unknown scope', { ...valid, scopes: ['user.info.basic', 'video.list'] }],
+      ['appRedirects that are not a list', { ...valid, appRedirects: 'myapp://auth' }],
+      ['an app redirect on plain http off loopback', { ...valid, appRedirects: ['http://example.com/cb'] }],
       ['a value that is not an object', ['user.info.basic']],
     ])('%s: logins run on the config file with access tokens refused, logged once', async (_label, value) => {
       await t.store().set({ value });
@@ -116,6 +118,17 @@ describe('one running Strapi', () => {
       expect((await t.codeLogin('aw-saved')).body.error.details.code).toBe('unknown_client');
 
       expect(invalidLines()).toHaveLength(1);
+    });
+
+    it('an invalid app redirect: the browser login runs on the config file list', async () => {
+      const settings = () => app.strapi.plugin('tiktok-auth-mobile').service('settings').get() as Promise<{ appRedirects: string[] }>;
+      await t.store().set({ value: { ...valid, appRedirects: ['myapp://auth'] } });
+      expect((await settings()).appRedirects).toEqual(['myapp://auth']);
+
+      await t.store().set({ value: { ...valid, appRedirects: ['myapp://auth', 'javascript:alert(1)'] } });
+
+      expect((await settings()).appRedirects).toEqual([]);
+      expect((await t.get()).body.meta).toMatchObject({ sources: { appRedirects: 'config' }, storedSettingsInvalid: true });
     });
 
     it('logs a value again only when it changes', async () => {
@@ -150,8 +163,13 @@ describe('one running Strapi', () => {
           ],
           scopes: ['user.info.basic'],
           allowAccessToken: false,
+          appRedirects: [],
         },
-        meta: { sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config' }, storedSettingsInvalid: true },
+        meta: {
+          sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config' },
+          storedSettingsInvalid: true,
+          callbackUrl: expect.stringMatching(/^http:\/\/.*\/api\/tiktok-auth-mobile\/callback$/),
+        },
       });
 
       const saved = await t.put(valid);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knex from 'knex';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 import { createSettingsReader, registerFirstAdmin } from './admin-api';
 import { launchChromium } from './chromium';
@@ -38,7 +38,8 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  const context = await browser!.newContext({ viewport: { width: 1440, height: 1500 } });
+  // Tall enough for every section: the admin panel scrolls inside its own container, which fullPage does not capture.
+  const context = await browser!.newContext({ viewport: { width: 1440, height: 2100 } });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
 });
@@ -74,6 +75,10 @@ const client = () => page.getByTestId('client-0');
 /** A field of the first client by its label (required fields add an asterisk to it). */
 const field = (label: string) => client().getByLabel(new RegExp(`^${label}\\*?$`));
 const checkbox = (scope: string) => page.getByRole('checkbox', { name: scope });
+const browserLogin = () => page.locator('section', { has: page.getByRole('heading', { name: 'Browser login' }) });
+/** The input of the n-th app redirect URL (1-based), not its Remove button, whose name contains the label too. */
+const appRedirect = (number: number) => browserLogin().getByLabel(new RegExp(`^App redirect URL ${number}$`));
+const callbackUrl = () => `${server.url}/api/tiktok-auth-mobile/callback`;
 
 async function logIn({ email, password }: { email: string; password: string }) {
   progress(`logging in as ${email}…`);
@@ -107,9 +112,8 @@ async function save() {
   return response.status();
 }
 
-/** The error text a field points to through aria-describedby (how Strapi's Field ties them). */
-async function fieldError(label: string) {
-  const input = field(label);
+/** The error text an input points to through aria-describedby (how Strapi's Field ties them). */
+async function fieldError(input: Locator) {
   expect(await input.getAttribute('aria-invalid')).toBe('true');
   const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
   const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"][data-strapi-field-error]`).allTextContents()));
@@ -121,7 +125,7 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   // The Settings menu has the plugin's section and link.
   await page.getByRole('link', { name: 'Login settings' }).waitFor();
   // Nothing saved yet: every value comes from config/plugins.
-  expect(await page.getByTestId('config-source-note').count()).toBe(3);
+  expect(await page.getByTestId('config-source-note').count()).toBe(4);
   expect(await checkbox('user.info.basic').isDisabled()).toBe(true);
   await page.getByText('No client yet').waitFor();
   await screenshot('initial.png');
@@ -145,8 +149,13 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
         ],
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
+        appRedirects: [],
       },
-      meta: { sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin' }, storedSettingsInvalid: false },
+      meta: {
+        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'admin' },
+        storedSettingsInvalid: false,
+        callbackUrl: callbackUrl(),
+      },
     },
   });
 
@@ -169,7 +178,7 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   await field('Redirect URI').fill('http://app.example.com/tiktok/callback');
   expect(await save()).toBe(400);
   await client().locator('[data-strapi-field-error]').first().waitFor();
-  expect(await fieldError('Redirect URI')).toBe('Must be an absolute https URI without a fragment');
+  expect(await fieldError(field('Redirect URI'))).toBe('Must be an absolute https URI without a fragment');
   await page.getByText('Some settings are invalid: see the marked fields').waitFor();
   expect(await field('Client key').getAttribute('aria-invalid')).not.toBe('true');
   await screenshot('invalid.png');
@@ -191,6 +200,53 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   ]);
 });
 
+test('an admin copies the callback URL and lists app redirect URLs, fixing one the API refuses', async () => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await logIn(SUPER_ADMIN);
+  const callback = browserLogin().getByLabel('Callback URL');
+  expect(await callback.inputValue()).toBe(callbackUrl());
+  expect(await callback.isEditable()).toBe(false);
+  await browserLogin().getByText('No app redirect URL: the browser login is off.').waitFor();
+
+  progress('copying the callback URL…');
+  await browserLogin().getByRole('button', { name: 'Copy the callback URL' }).click();
+  await page.getByText('Callback URL copied').first().waitFor();
+  // A string: the tests compile without the DOM's types.
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(callbackUrl());
+
+  progress('adding app redirects, one of them on plain http…');
+  const add = browserLogin().getByRole('button', { name: 'Add an app redirect URL' });
+  await add.click();
+  await appRedirect(1).fill('myapp://auth');
+  await add.click();
+  await appRedirect(2).fill('http://example.com/x');
+  expect(await save()).toBe(400);
+  await browserLogin().locator('[data-strapi-field-error]').first().waitFor();
+  expect(await fieldError(appRedirect(2))).toMatch(/^Must be an https URL, an http URL on localhost/);
+  expect(await appRedirect(1).getAttribute('aria-invalid')).not.toBe('true');
+  await screenshot('app-redirect-invalid.png');
+  expect((await api(superAdminToken)).body.data.appRedirects).toEqual([]);
+
+  progress('fixing it, adding an Expo URL and removing the first one…');
+  await appRedirect(2).fill('http://localhost:8081/auth');
+  await add.click();
+  await appRedirect(3).fill('exp://192.168.1.20:8081/--/auth');
+  await browserLogin().getByRole('button', { name: 'Remove app redirect URL 1' }).click();
+  expect(await save()).toBe(200);
+  await page.getByText('Settings saved').first().waitFor();
+  const saved = ['http://localhost:8081/auth', 'exp://192.168.1.20:8081/--/auth'];
+  expect((await api(superAdminToken)).body).toMatchObject({
+    data: { appRedirects: saved },
+    meta: { sources: { appRedirects: 'admin' }, callbackUrl: callbackUrl() },
+  });
+
+  await page.reload();
+  await appRedirect(2).waitFor();
+  expect([await appRedirect(1).inputValue(), await appRedirect(2).inputValue()]).toEqual(saved);
+  expect(await appRedirect(3).count()).toBe(0);
+  await screenshot('browser-login.png');
+});
+
 test('an admin who may only read the settings sees them read-only', async () => {
   const readerToken = await createSettingsReader(server.url, superAdminToken, READER);
   expect((await api(readerToken, 'PUT', { clients: [], scopes: ['user.info.basic'], allowAccessToken: false })).status).toBe(403);
@@ -203,9 +259,14 @@ test('an admin who may only read the settings sees them read-only', async () => 
   }
   expect(await checkbox('user.info.profile').isDisabled()).toBe(true);
   expect(await page.getByRole('checkbox', { name: 'Accept TikTok access tokens' }).isDisabled()).toBe(true);
-  for (const name of ['Save', 'Add a client', 'Remove this client']) {
+  for (const name of ['Save', 'Add a client', 'Remove this client', 'Add an app redirect URL', 'Remove app redirect URL 1']) {
     expect(await page.getByRole('button', { name }).count()).toBe(0);
   }
+  expect(await appRedirect(1).inputValue()).toBe('http://localhost:8081/auth');
+  for (const input of [appRedirect(1), appRedirect(2)]) {
+    expect(await input.isDisabled()).toBe(true);
+  }
+  expect(await browserLogin().getByLabel('Callback URL').inputValue()).toBe(callbackUrl());
   await screenshot('read-only.png');
 });
 
@@ -237,6 +298,7 @@ test('an admin sees an undecryptable secret and invalid saved settings, and repa
 
   progress('saving the values shown…');
   expect(await save()).toBe(200);
-  expect(await page.getByTestId('stored-settings-invalid').count()).toBe(0);
+  // The answer arrives before the page re-renders with it.
+  await page.getByTestId('stored-settings-invalid').waitFor({ state: 'detached' });
   expect((await api(superAdminToken)).body.meta.storedSettingsInvalid).toBe(false);
 });

@@ -1,4 +1,4 @@
-import { Box, Button, Flex, Typography } from '@strapi/design-system';
+import { Button } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
 import { useField, useForm } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -7,6 +7,7 @@ import { emptyClient, type ClientFormValue, type Source } from '../pages/Setting
 import { getTranslation } from '../utils/getTranslation';
 
 import { ClientFields } from './ClientFields';
+import { EmptyList, ListError } from './ListParts';
 import { Section } from './Section';
 
 /** TikTok accepts 10 redirect URIs per app; the API takes at most 10 clients. */
@@ -36,20 +37,14 @@ export const ClientsSection = ({ source, canUpdate }: { source: Source; canUpdat
       source={source}
       action={addButton}
     >
-      {typeof error === 'string' ? (
-        <Typography variant="pi" textColor="danger600" role="alert">
-          {error}
-        </Typography>
-      ) : null}
+      <ListError error={error} />
       {clients.length === 0 ? (
-        <Box background="neutral100" hasRadius padding={5}>
-          <Typography textColor="neutral600">
-            {formatMessage({
-              id: getTranslation('settings.clients.empty'),
-              defaultMessage: 'No client yet: the authorization-code login answers an error until you add one.',
-            })}
-          </Typography>
-        </Box>
+        <EmptyList>
+          {formatMessage({
+            id: getTranslation('settings.clients.empty'),
+            defaultMessage: 'No client yet: the authorization-code login answers an error until you add one.',
+          })}
+        </EmptyList>
       ) : (
         clients.map((client, index) => (
           <ClientFields

@@ -2,9 +2,10 @@ import type { Core } from '@strapi/strapi';
 import { errors, validateYupSchema, yup } from '@strapi/utils';
 
 import type { TikTokScope } from '../config';
+import { callbackUrl } from '../utils/callback-url';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PLUGIN_ID } from '../constants';
-import { allowAccessTokenSchema, clientsSchema, flag, scopesSchema, string } from '../validation/settings';
+import { allowAccessTokenSchema, appRedirectsSchema, clientsSchema, flag, scopesSchema, string } from '../validation/settings';
 
 /**
  * A client as the plugin store holds it and a login sees it. Its secret is one the admin typed
@@ -24,7 +25,7 @@ export interface EffectiveSettings {
   clients: SettingsClient[];
   scopes: TikTokScope[];
   allowAccessToken: boolean;
-  /** Where the browser login may send the user back; empty turns it off. */
+  /** Where the browser login may send the user back; empty turns the browser login off. */
   appRedirects: string[];
 }
 
@@ -33,6 +34,7 @@ interface StoredSettings {
   clients?: SettingsClient[];
   scopes?: TikTokScope[];
   allowAccessToken?: boolean;
+  appRedirects?: string[];
 }
 
 /** The store's value once checked: one that is not valid settings counts as nothing saved. */
@@ -48,6 +50,8 @@ const updateSchema = yup
     clients: clientsSchema({ clientSecret: string(512) }).required('${path} is required'),
     scopes: scopesSchema.required('${path} is required'),
     allowAccessToken: allowAccessTokenSchema.required('${path} is required'),
+    // Optional: API clients written before the browser login keep working, and keep the current list.
+    appRedirects: appRedirectsSchema,
   })
   .noUnknown(true, 'unknown setting(s): ${unknown}')
   .typeError('settings must be an object');
@@ -62,6 +66,7 @@ const storedSchema = yup
     }),
     scopes: scopesSchema,
     allowAccessToken: allowAccessTokenSchema,
+    appRedirects: appRedirectsSchema,
   })
   .noUnknown(true, 'unknown setting(s): ${unknown}')
   .typeError('the saved settings must be an object');
@@ -139,7 +144,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       scopes: stored.scopes ?? config.scopes,
       // Invalid saved settings may have meant to refuse access tokens: refuse them until an admin saves.
       allowAccessToken: !invalid && (stored.allowAccessToken ?? config.allowAccessToken),
-      appRedirects: config.appRedirects,
+      appRedirects: stored.appRedirects ?? config.appRedirects,
     };
   };
 
@@ -147,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const adminView = (read: StoredRead) => {
     const { stored, invalid } = read;
     const source = (key: keyof StoredSettings): Source => (stored[key] === undefined ? 'config' : 'admin');
-    const { scopes, allowAccessToken } = effective(read);
+    const { scopes, allowAccessToken, appRedirects } = effective(read);
     return {
       data: {
         clients: clientsOf(stored).map(({ clientKey, redirectUri, label, encryptedSecret, secretFromConfig }) => ({
@@ -159,10 +164,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         })),
         scopes,
         allowAccessToken,
+        appRedirects,
       },
       meta: {
-        sources: { clients: source('clients'), scopes: source('scopes'), allowAccessToken: source('allowAccessToken') },
+        sources: {
+          clients: source('clients'),
+          scopes: source('scopes'),
+          allowAccessToken: source('allowAccessToken'),
+          appRedirects: source('appRedirects'),
+        },
         storedSettingsInvalid: invalid,
+        callbackUrl: callbackUrl(strapi),
       },
     };
   };
@@ -220,12 +232,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Replaces the settings. A client sent without `clientSecret` keeps the secret it has now (typed
-     * in the admin panel, or from the config file); `''` removes it. Invalid saved settings are
-     * replaced as if nothing was saved.
+     * in the admin panel, or from the config file); `''` removes it. `appRedirects` omitted keeps the
+     * saved list, or leaves it to the config file. Invalid saved settings are replaced as if nothing
+     * was saved.
      */
     async update(input: unknown) {
       const update = await validateUpdate(input);
-      const previous = clientsOf((await readStored()).stored);
+      const current = (await readStored()).stored;
+      const previous = clientsOf(current);
 
       const clients = update.clients.map(({ clientKey, redirectUri, label, clientSecret }) => {
         const secret = storedSecret(clientKey, clientSecret, previous.find((client) => client.clientKey === clientKey));
@@ -237,11 +251,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
 
       const stored: StoredSettings = { clients, scopes: update.scopes as TikTokScope[], allowAccessToken: update.allowAccessToken };
+      const appRedirects = update.appRedirects ?? current.appRedirects;
+      if (appRedirects) stored.appRedirects = appRedirects as string[];
       await store().set({ value: stored });
+      const read = { stored, invalid: false };
       strapi.log.info(
-        `[tiktok-auth-mobile] settings saved: ${clients.length} client(s), scopes ${stored.scopes?.join(',')}, access tokens ${stored.allowAccessToken ? 'allowed' : 'refused'}`
+        `[tiktok-auth-mobile] settings saved: ${clients.length} client(s), scopes ${stored.scopes?.join(',')}, access tokens ${stored.allowAccessToken ? 'allowed' : 'refused'}, ${effective(read).appRedirects.length} app redirect(s)`
       );
-      return adminView({ stored, invalid: false });
+      return adminView(read);
     },
   };
 };

@@ -17,13 +17,14 @@ import {
 import { useIntl } from 'react-intl';
 
 import { AccessTokenSection } from '../../components/AccessTokenSection';
+import { BrowserLoginSection } from '../../components/BrowserLoginSection';
 import { ClientsSection } from '../../components/ClientsSection';
 import { ScopesSection } from '../../components/ScopesSection';
 import { StoredSettingsWarning } from '../../components/StoredSettingsWarning';
 import { PERMISSIONS } from '../../permissions';
 import { getTranslation } from '../../utils/getTranslation';
 
-import { withoutPathPrefix } from './readableErrors';
+import { toFormError } from './readableErrors';
 import {
   SETTINGS_URL,
   toFormValues,
@@ -86,7 +87,7 @@ const SettingsPage = () => {
     } catch (error) {
       const apiError = isFetchError(error) ? error.response?.data?.error : undefined;
       const invalid = apiError?.name === 'ValidationError';
-      if (invalid) setErrors(formatValidationErrors(withoutPathPrefix(apiError)));
+      if (invalid) setErrors(formatValidationErrors(toFormError(apiError)));
       toggleNotification({
         type: 'danger',
         // Field errors show next to their fields; the notification only points at them.
@@ -108,7 +109,7 @@ const SettingsPage = () => {
   }
 
   const title = formatMessage({ id: getTranslation('settings.title'), defaultMessage: 'TikTok login' });
-  const { sources, storedSettingsInvalid } = settings.meta;
+  const { sources, storedSettingsInvalid, callbackUrl } = settings.meta;
 
   return (
     <Page.Main>
@@ -123,7 +124,7 @@ const SettingsPage = () => {
               title={title}
               subtitle={formatMessage({
                 id: getTranslation('settings.subtitle'),
-                defaultMessage: 'How the iOS and Android apps sign users in with TikTok.',
+                defaultMessage: 'How your apps sign users in with TikTok.',
               })}
               primaryAction={
                 canUpdate ? (
@@ -140,6 +141,7 @@ const SettingsPage = () => {
                 <ClientsSection source={sources.clients} canUpdate={canUpdate} />
                 <ScopesSection source={sources.scopes} canUpdate={canUpdate} />
                 <AccessTokenSection source={sources.allowAccessToken} canUpdate={canUpdate} />
+                <BrowserLoginSection source={sources.appRedirects} callbackUrl={callbackUrl} canUpdate={canUpdate} />
               </Flex>
             </Layouts.Content>
           </>

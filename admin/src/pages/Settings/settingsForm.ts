@@ -20,11 +20,14 @@ export interface SettingsResponse {
     }>;
     scopes: string[];
     allowAccessToken: boolean;
+    appRedirects: string[];
   };
   meta: {
-    sources: { clients: Source; scopes: Source; allowAccessToken: Source };
+    sources: { clients: Source; scopes: Source; allowAccessToken: Source; appRedirects: Source };
     /** The saved value is not valid settings: the data are the config file's, access tokens refused. */
     storedSettingsInvalid: boolean;
+    /** The browser login's callback, to register at TikTok for each client. */
+    callbackUrl: string;
   };
 }
 
@@ -32,6 +35,7 @@ export interface SettingsRequestBody {
   clients: Array<{ clientKey: string; redirectUri: string; label?: string; clientSecret?: string }>;
   scopes: string[];
   allowAccessToken: boolean;
+  appRedirects: string[];
 }
 
 /** Text inputs of Strapi's Form set `null` when emptied. */
@@ -53,10 +57,17 @@ export interface ClientFormValue {
   removeSecret: boolean;
 }
 
+/** A row object rather than a string: the Form drops empty strings when it removes a row. */
+export interface AppRedirectFormValue {
+  rowKey: string;
+  url: Text;
+}
+
 export interface SettingsFormValues {
   clients: ClientFormValue[];
   scopes: string[];
   allowAccessToken: boolean;
+  appRedirects: AppRedirectFormValue[];
 }
 
 let rowCounter = 0;
@@ -73,7 +84,9 @@ export const emptyClient = (): ClientFormValue => ({
   removeSecret: false,
 });
 
-export const toFormValues = ({ clients, scopes, allowAccessToken }: SettingsResponse['data']): SettingsFormValues => ({
+export const emptyAppRedirect = (): AppRedirectFormValue => ({ rowKey: nextRowKey(), url: '' });
+
+export const toFormValues = ({ clients, scopes, allowAccessToken, appRedirects }: SettingsResponse['data']): SettingsFormValues => ({
   clients: clients.map((client, index) => ({
     rowKey: `saved-${index}`,
     clientKey: client.clientKey,
@@ -86,6 +99,7 @@ export const toFormValues = ({ clients, scopes, allowAccessToken }: SettingsResp
   })),
   scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
   allowAccessToken,
+  appRedirects: appRedirects.map((url, index) => ({ rowKey: `saved-redirect-${index}`, url })),
 });
 
 /** Whether the row's client currently has a stored secret (and the admin has not asked to drop it). */
@@ -101,7 +115,7 @@ export const secretState = (client: ClientFormValue): SecretState => {
   return client.storedSecretUnreadable ? 'unreadable' : 'stored';
 };
 
-export const toRequestBody = ({ clients, scopes, allowAccessToken }: SettingsFormValues): SettingsRequestBody => ({
+export const toRequestBody = ({ clients, scopes, allowAccessToken, appRedirects }: SettingsFormValues): SettingsRequestBody => ({
   clients: clients.map((client) => {
     const secret = client.clientSecret ?? '';
     const label = (client.label ?? '').trim();
@@ -115,4 +129,5 @@ export const toRequestBody = ({ clients, scopes, allowAccessToken }: SettingsFor
   }),
   scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
   allowAccessToken,
+  appRedirects: appRedirects.map(({ url }) => (url ?? '').trim()),
 });
