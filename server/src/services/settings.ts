@@ -107,6 +107,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Encrypted values that failed: a key cannot change without a restart, so they are not tried again. */
   const undecryptable = new Set<string>();
+  /** Clients already reported without a secret: told once per process until the next save, not at every junk request. */
+  const reportedWithoutSecret = new Set<string>();
 
   const decrypt = (clientKey: string, encrypted: string) => {
     const attempt = `${clientKey}\n${encrypted}`;
@@ -220,7 +222,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     clientSecret({ clientKey, encryptedSecret, secretFromConfig }: SettingsClient): string | null {
       if (encryptedSecret) return decrypt(clientKey, encryptedSecret);
       const secret = secretFromConfig ? configSecret(clientKey) : null;
-      if (!secret) {
+      if (!secret && !reportedWithoutSecret.has(clientKey)) {
+        reportedWithoutSecret.add(clientKey);
         strapi.log.error(`[tiktok-auth-mobile] client_key ${clientKey} has no usable client secret: set one in the admin panel`);
       }
       return secret;
@@ -238,6 +241,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async update(input: unknown) {
       const update = await validateUpdate(input);
+      reportedWithoutSecret.clear();
       const current = (await readStored()).stored;
       const previous = clientsOf(current);
 
