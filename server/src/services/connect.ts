@@ -32,7 +32,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     settings: EffectiveSettings
   ): Promise<VerifiedLogin> => {
     const token = await tiktok().exchangeCode(client, { code, codeVerifier, redirectUri });
-    const profile = await tiktok().fetchUserInfo(token.accessToken, settings.scopes);
+    const profile = await tiktok()
+      .fetchUserInfo(token.accessToken, settings.scopes)
+      .catch((error: unknown) => {
+        // The app sent a code, not a token: a token TikTok just issued and now refuses is TikTok's fault.
+        if (!(error instanceof ConnectError) || error.code !== 'tiktok_token_invalid') throw error;
+        strapi.log.warn(`[tiktok-auth-mobile] TikTok user/info refused the access token oauth/token just issued for client_key ${client.clientKey}`);
+        throw new ConnectError('tiktok_unavailable', 'TikTok could not be reached, try again later');
+      });
     if (profile.open_id !== token.openId) {
       strapi.log.warn(`[tiktok-auth-mobile] TikTok oauth/token: open_id differs from user/info for client_key ${client.clientKey}`);
       throw new ConnectError('tiktok_code_invalid', 'The TikTok authorization code does not belong to this user');
