@@ -55,12 +55,12 @@ export const webhookBody = ({ clientKey, event, userOpenId, content, createTime 
     content: JSON.stringify(content),
   });
 
-/** Signs `event` with `secret` (unless told otherwise) and POSTs it to `url`; gives up after 10 s. */
-export async function deliverWebhook(url: string, event: WebhookEvent, secret: string, signing: WebhookSigning = {}) {
+/** Signs `event` with `secret` and POSTs it to `url`; gives up after 10 s. */
+export async function deliverWebhook(url: string, event: WebhookEvent, secret: string, signing: Omit<WebhookSigning, 'secret'> = {}) {
   const signed = webhookBody(event);
   const t = signing.timestamp ?? realUnixSeconds();
   const signatureHeader =
-    signing.signatureHeader === undefined ? `t=${t},s=${signWebhook(signed, signing.secret ?? secret, t)}` : signing.signatureHeader;
+    signing.signatureHeader === undefined ? `t=${t},s=${signWebhook(signed, secret, t)}` : signing.signatureHeader;
   const rawBody = signing.tamper ? signing.tamper(signed) : signed;
   const res = await fetch(url, {
     method: 'POST',

@@ -330,8 +330,10 @@ describe('sendWebhook()', () => {
     expect(second.signatureHeader).toBe(first.signatureHeader);
   });
 
-  it('refuses to sign for a client it does not know unless given a secret', () => {
+  it('refuses to sign for a client it does not know unless given a secret', async () => {
     expect(() => fake.sendWebhook(receiverUrl, { ...removal, clientKey: 'aw-unknown' })).toThrow('no client aw-unknown');
+    await fake.sendWebhook(receiverUrl, { ...removal, clientKey: 'aw-unknown', secret: 'unknown-secret' });
+    expect(verify(received[0].rawBody, received[0].signature, 'unknown-secret')).toBe(true);
   });
 });
 
