@@ -6,6 +6,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { GrantStore, newAccessToken, type IssuedTokens, type TokenGrant } from './fake-tiktok-grants';
+import { deliverWebhook, type WebhookEvent, type WebhookSigning } from './fake-tiktok-webhooks';
+
+export { signWebhook, type WebhookDelivery, type WebhookEvent, type WebhookSigning } from './fake-tiktok-webhooks';
 
 export type Scope = 'user.info.basic' | 'user.info.profile' | 'user.info.stats';
 
@@ -34,12 +38,6 @@ interface AuthorizationCode {
   codeChallenge: string;
   scopes: Scope[];
   used: boolean;
-}
-
-interface TokenGrant {
-  account: FakeAccount;
-  clientKey: string;
-  scopes: Scope[];
 }
 
 /** What the next user/info answers look like instead of a normal answer. */
@@ -73,12 +71,26 @@ const FIELD_SCOPES: Record<string, Scope> = {
   video_count: 'user.info.stats',
 };
 
-/** What the token endpoint answers instead of a normal answer. */
+/** An OAuth error answer: {"error": …, "error_description": …, "log_id": …}. */
+type OAuthErrorFault = { kind: 'oauth-error'; status: number; error: string };
+
+/** What the token endpoint answers instead of a normal answer (code exchange or refresh). */
 export type TokenFault =
   | Fault
-  | { kind: 'oauth-error'; status: number; error: string } // {"error": …, "error_description": …}
+  | OAuthErrorFault
   | { kind: 'open-id-mismatch' } // a token whose open_id is not the user's
   | { kind: 'answer'; fields: Record<string, unknown> }; // a token answer with these fields replaced
+
+/** What the revoke endpoint answers instead of `{}`; a faulted call revokes nothing (but 'delay'). */
+export type RevokeFault = Fault | OAuthErrorFault;
+
+/** One call of `POST /v2/oauth/revoke/`, and what came of it. */
+export interface Revocation {
+  clientKey: string;
+  token: string;
+  /** revoked: the grant of the token is gone; not_found: no live token of that client; fault: a fault answered. */
+  result: 'revoked' | 'not_found' | 'invalid_client' | 'invalid_request' | 'fault';
+}
 
 export const DEFAULT_CLIENT_KEY = 'aw-default-client';
 
@@ -196,9 +208,15 @@ export class FakeTikTok {
    * connections accepted, and requests the client gave up on: it closed the connection before the
    * answer was complete (read them after `settled()`).
    */
-  readonly counters = { userInfo: 0, token: 0, connections: 0, abandoned: 0, authorizePage: 0 };
+  readonly counters = { userInfo: 0, token: 0, refresh: 0, revoke: 0, connections: 0, abandoned: 0, authorizePage: 0 };
   /** The TikTok log_ids of every error answer, in order, so tests can find them in the logs. */
   readonly errorLogIds: string[] = [];
+  /** Every call of the revoke endpoint, in order (cleared by resetCounters()). */
+  readonly revocations: Revocation[] = [];
+  /** `expires_in` of the access tokens that code exchanges and refreshes mint, in seconds. */
+  accessTokenLifetimeS = 86400;
+  /** `refresh_expires_in` of the refresh tokens they mint, in seconds. */
+  refreshTokenLifetimeS = 31536000;
   /** Extra latency of every answer, in milliseconds. */
   latencyMs = 0;
   /**
@@ -208,9 +226,12 @@ export class FakeTikTok {
   rateLimitPerMinute = 600;
 
   private readonly accounts = new Map<string, FakeAccount>();
-  private readonly tokens = new Map<string, TokenGrant>();
+  private readonly grants = new GrantStore();
   private readonly faults: Fault[] = [];
   private readonly tokenFaults: TokenFault[] = [];
+  private readonly refreshFaults: TokenFault[] = [];
+  private readonly revokeFaults: RevokeFault[] = [];
+  private clockOffsetS = 0;
   private readonly clients = new Map<string, FakeClient>();
   private readonly codes = new Map<string, AuthorizationCode>();
   private readonly sockets = new Set<Socket>();
@@ -277,15 +298,43 @@ export class FakeTikTok {
     return account.openIds[clientKey];
   }
 
-  /** An access token for the account, as TikTok's authorize + token flow would mint it. */
+  /**
+   * An access token for the account, as TikTok's authorize + token flow would mint it, on a grant of
+   * its own without a refresh token. It never expires: tokens from a code exchange or a refresh do.
+   */
   issueAccessToken(
     account: FakeAccount,
     { clientKey = DEFAULT_CLIENT_KEY, scopes = ['user.info.basic'] as Scope[], token = '' } = {}
   ) {
-    const accessToken = token || `act.${randomBytes(24).toString('hex')}!fake`;
+    const accessToken = token || newAccessToken();
     this.openIdFor(account, clientKey);
-    this.tokens.set(accessToken, { account, clientKey, scopes });
+    this.grants.addAccessToken(accessToken, { account, clientKey, scopes });
     return accessToken;
+  }
+
+  /** The fake's clock, in unix seconds: the real one moved on by advanceClock(). Token expiry follows it. */
+  now() {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetS;
+  }
+
+  /** Moves the fake's clock `seconds` ahead, so that tokens expire without waiting. */
+  advanceClock(seconds: number) {
+    this.clockOffsetS += seconds;
+  }
+
+  /**
+   * Signs a TikTok webhook event and POSTs it to `url`, as TikTok delivers them: the body
+   * `{"client_key","event","create_time","user_openid","content"}` (content a JSON string) and the
+   * header `TikTok-Signature: t=<unix seconds>,s=<hex HMAC-SHA256 of "<t>.<body>">` keyed with the
+   * client's secret. `signing` makes bad deliveries: another secret, an old `timestamp`, a body
+   * changed after signing (`tamper`), another header. Times are the real clock's, not now()'s: the
+   * receiver judges them with its own. Resolves to what was sent and the receiver's status and body.
+   */
+  sendWebhook(url: string, event: WebhookEvent & WebhookSigning) {
+    const { secret, timestamp, tamper, signatureHeader, ...body } = event;
+    const clientSecret = secret ?? this.clients.get(event.clientKey)?.clientSecret;
+    if (clientSecret === undefined) throw new Error(`sendWebhook(): no client ${event.clientKey} and no secret given`);
+    return deliverWebhook(url, body, clientSecret, { timestamp, tamper, signatureHeader });
   }
 
   registerClient(client: FakeClient) {
@@ -373,13 +422,28 @@ export class FakeTikTok {
     return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
   }
 
-  /** The next `times` token-endpoint calls answer with this fault. */
+  /**
+   * The next `times` code exchanges (token-endpoint calls whose grant_type is not refresh_token) answer
+   * with this fault. Refreshes have their own queue, failNextRefresh(), so that a refresh never uses up
+   * a fault meant for a login.
+   */
   failNextToken(fault: TokenFault, times = 1) {
     for (let i = 0; i < times; i += 1) this.tokenFaults.push(fault);
   }
 
-  revoke(accessToken: string) {
-    this.tokens.delete(accessToken);
+  /** The next `times` refreshes (grant_type=refresh_token) answer with this fault. */
+  failNextRefresh(fault: TokenFault, times = 1) {
+    for (let i = 0; i < times; i += 1) this.refreshFaults.push(fault);
+  }
+
+  /** The next `times` revoke calls answer with this fault; they revoke nothing, but with 'delay'. */
+  failNextRevoke(fault: RevokeFault, times = 1) {
+    for (let i = 0; i < times; i += 1) this.revokeFaults.push(fault);
+  }
+
+  /** As if the user disconnected the app: every access and refresh token of this token's grant stops working. */
+  revoke(token: string) {
+    this.grants.revokeGrant(token);
   }
 
   /** The next `times` user/info calls answer with this fault. */
@@ -390,8 +454,13 @@ export class FakeTikTok {
   resetCounters() {
     this.counters.userInfo = 0;
     this.counters.token = 0;
+    this.counters.refresh = 0;
+    this.counters.revoke = 0;
     this.faults.length = 0;
     this.tokenFaults.length = 0;
+    this.refreshFaults.length = 0;
+    this.revokeFaults.length = 0;
+    this.revocations.length = 0;
     this.counters.connections = 0;
     this.counters.abandoned = 0;
     this.counters.authorizePage = 0;
@@ -452,8 +521,11 @@ export class FakeTikTok {
       return this.userInfo(req, res);
     }
     if (req.method === 'POST' && url.pathname === '/v2/oauth/token/') {
-      this.counters.token += 1;
       return this.token(req, res);
+    }
+    if (req.method === 'POST' && url.pathname === '/v2/oauth/revoke/') {
+      this.counters.revoke += 1;
+      return this.revokeEndpoint(req, res);
     }
     if (url.pathname === AUTHORIZE_PATH && (req.method === 'GET' || req.method === 'POST')) {
       this.counters.authorizePage += 1;
@@ -523,23 +595,29 @@ export class FakeTikTok {
     return this.sendJson(res, 200, { data: { user }, error: { code: 'ok', message: '', log_id: logId() } });
   }
 
+  /**
+   * `POST /v2/oauth/token/`: a code exchange, counted in counters.token with faults from
+   * failNextToken(), or a refresh (grant_type=refresh_token), counted in counters.refresh with faults
+   * from failNextRefresh().
+   */
   private async token(req: IncomingMessage, res: ServerResponse) {
-    const fault = this.tokenFaults.shift();
+    const form = new URLSearchParams(await readBody(req));
+    const field = (name: string) => form.get(name) ?? '';
+    const refreshing = field('grant_type') === 'refresh_token';
+    this.counters[refreshing ? 'refresh' : 'token'] += 1;
+
+    const fault = (refreshing ? this.refreshFaults : this.tokenFaults).shift();
     if (fault?.kind === 'oauth-error') {
       return this.sendOAuthError(res, fault.status, fault.error, `Fake ${fault.error}`);
     }
     if (fault && fault.kind !== 'open-id-mismatch' && fault.kind !== 'answer' && (await this.applyFault(fault, req, res))) return;
 
-    const text = await readBody(req);
-    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
-      return this.sendOAuthError(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
-    }
-    const form = new URLSearchParams(text);
-    const field = (name: string) => form.get(name) ?? '';
-
-    const client = this.clients.get(field('client_key'));
-    if (!client || client.clientSecret !== field('client_secret')) {
-      return this.sendOAuthError(res, 401, 'invalid_client', 'Client key or secret is invalid.');
+    const client = this.checkClient(req, res, form);
+    if (typeof client === 'string') return;
+    if (refreshing) {
+      const rotated = this.grants.rotate(field('refresh_token'), client.clientKey, this.now(), this.lifetimes());
+      if (!rotated) return this.sendOAuthError(res, 400, 'invalid_grant', 'Refresh token is invalid or expired.');
+      return this.sendTokenAnswer(res, rotated.grant, rotated.issued, fault);
     }
     if (field('grant_type') !== 'authorization_code') {
       return this.sendOAuthError(res, 400, 'unsupported_grant_type', 'Unsupported grant type.');
@@ -553,14 +631,61 @@ export class FakeTikTok {
       return this.sendOAuthError(res, 400, 'invalid_request', 'Code verifier or code challenge is invalid.');
     }
 
-    const accessToken = this.issueAccessToken(code.account, { clientKey: client.clientKey, scopes: code.scopes });
+    const grant: TokenGrant = { account: code.account, clientKey: client.clientKey, scopes: code.scopes };
+    return this.sendTokenAnswer(res, grant, this.grants.issue(grant, this.now(), this.lifetimes()), fault);
+  }
+
+  /**
+   * `POST /v2/oauth/revoke/` (client_key, client_secret, token): revokes the whole grant of the token
+   * (an access or a refresh token of that client) and answers `{}`, also for a token it does not know.
+   * Every call is recorded in `revocations`.
+   */
+  private async revokeEndpoint(req: IncomingMessage, res: ServerResponse) {
+    const form = new URLSearchParams(await readBody(req));
+    const revocation: Revocation = { clientKey: form.get('client_key') ?? '', token: form.get('token') ?? '', result: 'fault' };
+    this.revocations.push(revocation);
+
+    const fault = this.revokeFaults.shift();
+    if (fault?.kind === 'oauth-error') {
+      return this.sendOAuthError(res, fault.status, fault.error, `Fake ${fault.error}`);
+    }
+    if (fault && (await this.applyFault(fault, req, res))) return;
+
+    const client = this.checkClient(req, res, form);
+    if (typeof client === 'string') {
+      revocation.result = client;
+      return;
+    }
+    revocation.result = this.grants.revokeGrant(revocation.token, client.clientKey) ? 'revoked' : 'not_found';
+    return this.sendJson(res, 200, {});
+  }
+
+  /** The client of a form-encoded OAuth call, or the error it has been answered with. */
+  private checkClient(req: IncomingMessage, res: ServerResponse, form: URLSearchParams): FakeClient | 'invalid_request' | 'invalid_client' {
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+      this.sendOAuthError(res, 400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
+      return 'invalid_request';
+    }
+    const client = this.clients.get(form.get('client_key') ?? '');
+    if (!client || client.clientSecret !== (form.get('client_secret') ?? '')) {
+      this.sendOAuthError(res, 401, 'invalid_client', 'Client key or secret is invalid.');
+      return 'invalid_client';
+    }
+    return client;
+  }
+
+  private lifetimes() {
+    return { accessS: this.accessTokenLifetimeS, refreshS: this.refreshTokenLifetimeS };
+  }
+
+  private sendTokenAnswer(res: ServerResponse, grant: TokenGrant, issued: IssuedTokens, fault: TokenFault | undefined) {
     return this.sendJson(res, 200, {
-      access_token: accessToken,
-      expires_in: 86400,
-      open_id: fault?.kind === 'open-id-mismatch' ? randomUUID() : code.account.openIds[client.clientKey],
-      refresh_expires_in: 31536000,
-      refresh_token: `rft.${randomBytes(24).toString('hex')}`,
-      scope: code.scopes.join(','),
+      access_token: issued.accessToken,
+      expires_in: issued.expiresIn,
+      open_id: fault?.kind === 'open-id-mismatch' ? randomUUID() : grant.account.openIds[grant.clientKey],
+      refresh_expires_in: issued.refreshExpiresIn,
+      refresh_token: issued.refreshToken,
+      scope: grant.scopes.join(','),
       token_type: 'Bearer',
       ...(fault?.kind === 'answer' && fault.fields),
     });
@@ -568,7 +693,7 @@ export class FakeTikTok {
 
   /** An issued token's grant, or, in acceptAnyToken() mode, one made for `<prefix><n>`. */
   private findGrant(token: string): TokenGrant | undefined {
-    const known = this.tokens.get(token);
+    const known = this.grants.grantOfAccessToken(token, this.now());
     if (known || !this.anyToken || !token.startsWith(this.anyToken.prefix)) return known;
     const digits = token.slice(this.anyToken.prefix.length);
     const n = /^\d{1,15}$/.test(digits) ? Number(digits) : NaN;
@@ -577,7 +702,7 @@ export class FakeTikTok {
     const account =
       this.accounts.get(unionId) ?? this.addAccount({ unionId, displayName: `Load User ${n}`, username: `load.user.${n}` });
     this.issueAccessToken(account, { token, scopes: this.anyToken.scopes });
-    return this.tokens.get(token);
+    return this.grants.grantOfAccessToken(token, this.now());
   }
 
   /**
@@ -643,7 +768,7 @@ export class FakeTikTok {
     if (!accountId) {
       return demoError(400, 'invalid_request', 'account is required: an access token of the account, or its union_id.');
     }
-    const grant = this.tokens.get(accountId);
+    const grant = this.grants.grantOfAccessToken(accountId, this.now());
     const account = grant?.account ?? this.accounts.get(accountId);
     if (!account) {
       return demoError(404, 'unknown_account', 'No emulator account has this access token or union_id.');
@@ -702,7 +827,7 @@ export class FakeTikTok {
         return true;
       case 'no-union-id':
       case 'no-error-object': {
-        const grant = this.tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+        const grant = this.grants.grantOfAccessToken(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '', this.now());
         const user = { open_id: grant ? grant.account.openIds[grant.clientKey] : randomUUID(), display_name: 'Nobody' };
         this.sendJson(
           res,
