@@ -266,6 +266,25 @@ describe('GET /callback with a state it cannot use', () => {
   });
 });
 
+describe('a code injected into another browser login', () => {
+  it("is refused: the code is bound to its own login's PKCE challenge, so no login code is issued", async () => {
+    // The victim's login waits at TikTok; the attacker approved a login of their own and holds its code.
+    const victimStart = await authorize({ app_redirect: 'myapp://auth' });
+    const attackerStart = await authorize({ app_redirect: 'myapp://auth' });
+    const attackerBack = new URL(tiktok.approveWebLogin(attackerStart.headers.location, tiktok.addAccount({ displayName: 'Attacker' })));
+    const injected = new URL(CALLBACK);
+    injected.searchParams.set('code', attackerBack.searchParams.get('code') as string);
+    injected.searchParams.set('state', query(victimStart.headers.location).get('state') as string);
+    const before = { users: await db(USERS).count(), codes: await db(CODES).count() };
+
+    const res = await followToCallback(injected.toString());
+
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('myapp://auth?error=tiktok_code_invalid');
+    expect({ users: await db(USERS).count(), codes: await db(CODES).count() }).toEqual(before);
+  });
+});
+
 describe('failures sent back to the app', () => {
   it.each([
     ['access_denied', 'access_denied'],

@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 import { LOGIN_CODE_UID, PENDING_LOGIN_UID } from '../constants';
 import { ConnectError } from '../errors';
 import { callbackUrl } from '../utils/callback-url';
+import { encryptionOf } from '../utils/encryption';
 import { getService } from '../utils/get-service';
 import { pickClient } from '../utils/pick-client';
 import { getPluginConfig } from '../utils/plugin-config';
@@ -49,11 +50,6 @@ interface LoginCodeRecord {
   expiresAt: string | Date;
 }
 
-interface EncryptionService {
-  encrypt(value: string): string | null;
-  decrypt(value: string): string | null;
-}
-
 /** The callback's state is unknown, spent or expired: nothing may happen, not even a redirect. */
 export class StateInvalid extends Error {}
 
@@ -79,7 +75,7 @@ const appLocation = (pending: Pick<PendingLogin, 'appRedirect' | 'appState'>, an
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const pendingLogins = () => strapi.db.query(PENDING_LOGIN_UID);
   const loginCodes = () => strapi.db.query(LOGIN_CODE_UID);
-  const encryption = () => strapi.service('admin::encryption') as unknown as EncryptionService;
+  const encryption = () => encryptionOf(strapi);
 
   let lastSweep = 0;
   /** Deletes what expired, so no host-app cron is needed; at most once a minute per process. */

@@ -3,6 +3,7 @@ import { errors, validateYupSchema, yup } from '@strapi/utils';
 
 import type { TikTokScope } from '../config';
 import { callbackUrl } from '../utils/callback-url';
+import { encryptionOf } from '../utils/encryption';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PLUGIN_ID } from '../constants';
 import { allowAccessTokenSchema, appRedirectsSchema, clientsSchema, flag, scopesSchema, string } from '../validation/settings';
@@ -71,20 +72,14 @@ const storedSchema = yup
   .noUnknown(true, 'unknown setting(s): ${unknown}')
   .typeError('the saved settings must be an object');
 
-interface EncryptionService {
-  encrypt(value: string): string | null;
-  decrypt(value: string): string | null;
-}
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
-  const encryption = () => strapi.service('admin::encryption') as unknown as EncryptionService;
+  const encryption = () => encryptionOf(strapi);
 
   /** The last invalid value logged: a corrupted value is reported once, not at every login. */
   let reportedInvalid: string | undefined;
 
-  const reportInvalid = (value: unknown, problems: string[]) => {
-    const serialized = JSON.stringify(value);
+  const reportInvalid = (serialized: string, problems: string[]) => {
     if (serialized === reportedInvalid) return;
     reportedInvalid = serialized;
     strapi.log.error(
@@ -92,15 +87,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     );
   };
 
+  /** The last saved value found valid: every login reads the settings, and they rarely change. */
+  let lastValid: string | undefined;
+
   const readStored = async (): Promise<StoredRead> => {
     const value: unknown = await store().get({});
     if (value === null || value === undefined) return { stored: {}, invalid: false };
+    const serialized = JSON.stringify(value);
+    if (serialized === lastValid) return { stored: value as StoredSettings, invalid: false };
     try {
       storedSchema.validateSync(value, { strict: true, abortEarly: false });
+      lastValid = serialized;
       return { stored: value as StoredSettings, invalid: false };
     } catch (error) {
       if (!(error instanceof yup.ValidationError)) throw error;
-      reportInvalid(value, error.errors);
+      reportInvalid(serialized, error.errors);
       return { stored: {}, invalid: true };
     }
   };

@@ -58,7 +58,11 @@ const isAccessToken = (value: unknown): value is string =>
 /** An avatar the app can show as is: an https URL, nothing else. */
 const httpsUrl = (value: unknown): string | undefined => {
   if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !VISIBLE_ASCII.test(value)) return undefined;
-  return URL.canParse(value) && new URL(value).protocol === 'https:' ? value : undefined;
+  try {
+    return new URL(value).protocol === 'https:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 const logIdOf = (body: unknown) =>
