@@ -113,9 +113,10 @@ describe('GET', () => {
         scopes: ['user.info.basic'],
         allowAccessToken: true,
         appRedirects: CONFIG_APP_REDIRECTS,
+        storeTokens: false,
       },
       meta: {
-        sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config' },
+        sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config', storeTokens: 'config' },
         storedSettingsInvalid: false,
         callbackUrl: CALLBACK_URL,
       },
@@ -223,10 +224,11 @@ describe('PUT', () => {
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
         appRedirects: CONFIG_APP_REDIRECTS,
+        storeTokens: false,
       },
       meta: {
-        // Sent without appRedirects: the config file's list still applies.
-        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'config' },
+        // Sent without appRedirects and storeTokens: the config file's values still apply.
+        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'config', storeTokens: 'config' },
         storedSettingsInvalid: false,
         callbackUrl: CALLBACK_URL,
       },
@@ -400,7 +402,7 @@ describe('appRedirects', () => {
     expect((await get(superToken)).body).toEqual(res.body);
     expect(JSON.parse((await storedRow()) ?? '{}').appRedirects).toEqual(saved);
     expect((await effective()).appRedirects).toEqual(saved);
-    expect(app.logs.filter((line) => line.includes('settings saved')).at(-1)).toMatch(/^info: \[tiktok-auth-mobile\] settings saved: .*, 3 app redirect\(s\)( |$)/);
+    expect(app.logs.filter((line) => line.includes('settings saved')).at(-1)).toMatch(/^info: \[tiktok-auth-mobile\] settings saved: .*, 3 app redirect\(s\),/);
   });
 
   it('PUT with an empty list turns the browser login off, whatever the config file says', async () => {

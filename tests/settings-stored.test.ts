@@ -164,9 +164,10 @@ describe('one running Strapi', () => {
           scopes: ['user.info.basic'],
           allowAccessToken: false,
           appRedirects: [],
+          storeTokens: false,
         },
         meta: {
-          sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config' },
+          sources: { clients: 'config', scopes: 'config', allowAccessToken: 'config', appRedirects: 'config', storeTokens: 'config' },
           storedSettingsInvalid: true,
           callbackUrl: expect.stringMatching(/^http:\/\/.*\/api\/tiktok-auth-mobile\/callback$/),
         },

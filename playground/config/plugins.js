@@ -31,6 +31,8 @@ module.exports = ({ env }) => ({
       // it may send users back to.
       authorizeUrl: env('TIKTOK_AUTHORIZE_URL', 'http://127.0.0.1:8787/v2/auth/authorize/'),
       appRedirects: env.json('TIKTOK_APP_REDIRECTS', []),
+      // Keep each code-flow login's TikTok tokens for the tokens service (getAccessToken, revoke).
+      storeTokens: env.bool('TIKTOK_STORE_TOKENS', false),
     },
   },
 });

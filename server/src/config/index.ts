@@ -7,6 +7,7 @@ import {
   flag,
   LOOPBACK_HOST,
   scopesSchema,
+  storeTokensSchema,
   string,
   type TikTokScope,
 } from '../validation/settings';
@@ -33,6 +34,8 @@ export interface PluginConfig {
   authorizeUrl: string;
   /** Where the browser login may send the user back with a login code; empty turns the browser login off. */
   appRedirects: string[];
+  /** Keep each code-flow login's TikTok tokens (encrypted) for the tokens service. */
+  storeTokens: boolean;
 }
 
 export const DEFAULT_CONFIG: PluginConfig = {
@@ -44,6 +47,7 @@ export const DEFAULT_CONFIG: PluginConfig = {
   linkLegacyUsers: true,
   authorizeUrl: 'https://www.tiktok.com/v2/auth/authorize/',
   appRedirects: [],
+  storeTokens: false,
 };
 
 const isHttpsOrLoopbackHttp = (value: string | undefined) => {
@@ -86,6 +90,7 @@ const configSchema = yup
     linkLegacyUsers: flag().required('${path} is required'),
     authorizeUrl: tiktokUrl(),
     appRedirects: appRedirectsSchema.required('${path} is required'),
+    storeTokens: storeTokensSchema.required('${path} is required'),
   })
   .noUnknown(true, 'unknown option(s): ${unknown}');
 

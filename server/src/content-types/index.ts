@@ -1,5 +1,6 @@
+import authorization from './authorization';
 import identity from './identity';
 import loginCode from './login-code';
 import pendingLogin from './pending-login';
 
-export default { identity, 'pending-login': pendingLogin, 'login-code': loginCode };
+export default { identity, authorization, 'pending-login': pendingLogin, 'login-code': loginCode };

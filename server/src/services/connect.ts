@@ -6,7 +6,7 @@ import { getService } from '../utils/get-service';
 import { pickClient, type UsableClient } from '../utils/pick-client';
 import type { UpUser } from './accounts';
 import type { EffectiveSettings } from './settings';
-import type { TikTokProfile } from './tiktok-api';
+import type { TikTokProfile, TikTokToken } from './tiktok-api';
 
 /** A login TikTok vouched for, whatever the proof. */
 export interface VerifiedLogin {
@@ -14,6 +14,8 @@ export interface VerifiedLogin {
   /** The client the code was exchanged for; unknown for a bare access token. */
   clientKey?: string;
   scopes: string[];
+  /** The code exchange's token answer, for the token vault: nothing else reads it. */
+  tokens?: { answer: TikTokToken; store: boolean };
 }
 
 /** A login's outcome: the user it is, and what TikTok said about them. */
@@ -44,7 +46,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       strapi.log.warn(`[tiktok-auth-mobile] TikTok oauth/token: open_id differs from user/info for client_key ${client.clientKey}`);
       throw new ConnectError('tiktok_code_invalid', 'The TikTok authorization code does not belong to this user');
     }
-    return { profile, clientKey: client.clientKey, scopes: token.scopes };
+    return {
+      profile,
+      clientKey: client.clientKey,
+      scopes: token.scopes,
+      tokens: { answer: token, store: settings.storeTokens },
+    };
   };
 
   const verifyAccessToken = async (accessToken: string, settings: EffectiveSettings): Promise<VerifiedLogin> => {
@@ -58,11 +65,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
   };
 
-  /** The user a verified login is: found or created. */
-  const resolve = async ({ profile, clientKey, scopes }: VerifiedLogin): Promise<ResolvedLogin> => ({
-    user: await getService('accounts').resolveUser(profile, { clientKey, scopes }),
-    profile,
-  });
+  /** The user a verified login is: found or created. A code-flow login is then recorded with its client. */
+  const resolve = async ({ profile, clientKey, scopes, tokens }: VerifiedLogin): Promise<ResolvedLogin> => {
+    const user = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+    if (clientKey && tokens) {
+      await getService('tokens').recordLogin({ profile, clientKey, token: tokens.answer }, { storeTokens: tokens.store });
+    }
+    return { user, profile };
+  };
 
   return {
     verifyCode,

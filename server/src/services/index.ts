@@ -4,8 +4,9 @@ import connect from './connect';
 import session from './session';
 import settings from './settings';
 import tiktokApi from './tiktok-api';
+import tokens from './tokens';
 
-const services = { accounts, browserLogin, connect, session, settings, tiktokApi };
+const services = { accounts, browserLogin, connect, session, settings, tiktokApi, tokens };
 
 export default services;
 

@@ -6,7 +6,15 @@ import { callbackUrl } from '../utils/callback-url';
 import { encryptionOf } from '../utils/encryption';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PLUGIN_ID } from '../constants';
-import { allowAccessTokenSchema, appRedirectsSchema, clientsSchema, flag, scopesSchema, string } from '../validation/settings';
+import {
+  allowAccessTokenSchema,
+  appRedirectsSchema,
+  clientsSchema,
+  flag,
+  scopesSchema,
+  storeTokensSchema,
+  string,
+} from '../validation/settings';
 
 /**
  * A client as the plugin store holds it and a login sees it. Its secret is one the admin typed
@@ -28,6 +36,8 @@ export interface EffectiveSettings {
   allowAccessToken: boolean;
   /** Where the browser login may send the user back; empty turns the browser login off. */
   appRedirects: string[];
+  /** Whether code-flow logins keep the user's TikTok tokens. */
+  storeTokens: boolean;
 }
 
 /** What the plugin store holds: each key present overrides the config file. */
@@ -36,6 +46,7 @@ interface StoredSettings {
   scopes?: TikTokScope[];
   allowAccessToken?: boolean;
   appRedirects?: string[];
+  storeTokens?: boolean;
 }
 
 /** The store's value once checked: one that is not valid settings counts as nothing saved. */
@@ -51,8 +62,9 @@ const updateSchema = yup
     clients: clientsSchema({ clientSecret: string(512) }).required('${path} is required'),
     scopes: scopesSchema.required('${path} is required'),
     allowAccessToken: allowAccessTokenSchema.required('${path} is required'),
-    // Optional: API clients written before the browser login keep working, and keep the current list.
+    // Optional: API clients written before these settings existed keep working, and keep the current value.
     appRedirects: appRedirectsSchema,
+    storeTokens: storeTokensSchema,
   })
   .noUnknown(true, 'unknown setting(s): ${unknown}')
   .typeError('settings must be an object');
@@ -68,6 +80,7 @@ const storedSchema = yup
     scopes: scopesSchema,
     allowAccessToken: allowAccessTokenSchema,
     appRedirects: appRedirectsSchema,
+    storeTokens: storeTokensSchema,
   })
   .noUnknown(true, 'unknown setting(s): ${unknown}')
   .typeError('the saved settings must be an object');
@@ -148,6 +161,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Invalid saved settings may have meant to refuse access tokens: refuse them until an admin saves.
       allowAccessToken: !invalid && (stored.allowAccessToken ?? config.allowAccessToken),
       appRedirects: stored.appRedirects ?? config.appRedirects,
+      storeTokens: stored.storeTokens ?? config.storeTokens,
     };
   };
 
@@ -155,7 +169,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const adminView = (read: StoredRead) => {
     const { stored, invalid } = read;
     const source = (key: keyof StoredSettings): Source => (stored[key] === undefined ? 'config' : 'admin');
-    const { scopes, allowAccessToken, appRedirects } = effective(read);
+    const { scopes, allowAccessToken, appRedirects, storeTokens } = effective(read);
     return {
       data: {
         clients: clientsOf(stored).map(({ clientKey, redirectUri, label, encryptedSecret, secretFromConfig }) => ({
@@ -168,6 +182,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         scopes,
         allowAccessToken,
         appRedirects,
+        storeTokens,
       },
       meta: {
         sources: {
@@ -175,6 +190,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           scopes: source('scopes'),
           allowAccessToken: source('allowAccessToken'),
           appRedirects: source('appRedirects'),
+          storeTokens: source('storeTokens'),
         },
         storedSettingsInvalid: invalid,
         callbackUrl: callbackUrl(strapi),
@@ -258,10 +274,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stored: StoredSettings = { clients, scopes: update.scopes as TikTokScope[], allowAccessToken: update.allowAccessToken };
       const appRedirects = update.appRedirects ?? current.appRedirects;
       if (appRedirects) stored.appRedirects = appRedirects as string[];
+      const storeTokens = update.storeTokens ?? current.storeTokens;
+      if (storeTokens !== undefined) stored.storeTokens = storeTokens;
       await store().set({ value: stored });
       const read = { stored, invalid: false };
       strapi.log.info(
-        `[tiktok-auth-mobile] settings saved: ${clients.length} client(s), scopes ${stored.scopes?.join(',')}, access tokens ${stored.allowAccessToken ? 'allowed' : 'refused'}, ${effective(read).appRedirects.length} app redirect(s)`
+        `[tiktok-auth-mobile] settings saved: ${clients.length} client(s), scopes ${stored.scopes?.join(',')}, access tokens ${stored.allowAccessToken ? 'allowed' : 'refused'}, ${effective(read).appRedirects.length} app redirect(s), TikTok tokens ${effective(read).storeTokens ? 'stored' : 'not stored'}`
       );
       return adminView(read);
     },

@@ -4,6 +4,7 @@ import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
 import type { TikTokScope } from '../config';
+import { TikTokUnavailableError } from '../token-errors';
 import { withDeadline, type Deadline } from '../utils/deadline';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PRINTABLE, VISIBLE_ASCII } from '../utils/text';
@@ -18,11 +19,19 @@ export interface TikTokProfile {
   is_verified?: boolean;
 }
 
-/** What the token endpoint gives for an authorization code. */
+/** What the token endpoint gives for an authorization code or a refresh token. */
 export interface TikTokToken {
   accessToken: string;
   openId: string;
   scopes: string[];
+  /** The refresh token and both lifetimes (seconds), when the answer carried usable ones. */
+  refresh?: { refreshToken: string; expiresIn: number; refreshExpiresIn: number };
+}
+
+/** A client and its secret: what every OAuth call to TikTok sends. */
+export interface ClientCredentials {
+  clientKey: string;
+  clientSecret: string;
 }
 
 const BASIC_FIELDS = ['open_id', 'union_id', 'display_name', 'avatar_url'];
@@ -47,6 +56,10 @@ const MAX_ID_LENGTH = 128;
 /** As for an access_token the app posts. */
 const MAX_TOKEN_LENGTH = 2048;
 const MAX_URL_LENGTH = 2048;
+
+/** A lifetime in seconds TikTok could mean: positive, at most ten years. */
+const isLifetime = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 10 * 365 * 86400;
 
 const isTikTokId = (value: unknown): value is string =>
   nonEmptyString(value) && value.length <= MAX_ID_LENGTH && PRINTABLE.test(value);
@@ -142,6 +155,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** A form POST to an OAuth endpoint under one deadline. Never retried: a code or a refresh token works once. */
+  const postForm = (endpoint: string, fields: Record<string, string>) => {
+    const form = new URLSearchParams(fields).toString();
+    const request: TikTokRequest = (options) =>
+      client.post(endpoint, form, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, ...options });
+    return withDeadline(timeout, (deadline) => attempt(request, deadline));
+  };
+
+  /** The token answer's fields the plugin keeps, or null when it has no usable access token and open_id. */
+  const parseToken = (answer: Record<string, unknown>): TikTokToken | null => {
+    if (!isAccessToken(answer.access_token) || !isTikTokId(answer.open_id)) return null;
+    const { refresh_token: refreshToken, expires_in: expiresIn, refresh_expires_in: refreshExpiresIn } = answer;
+    return {
+      accessToken: answer.access_token,
+      openId: answer.open_id,
+      scopes: typeof answer.scope === 'string' ? answer.scope.split(',').filter(Boolean) : [],
+      ...(isAccessToken(refreshToken) &&
+        isLifetime(expiresIn) &&
+        isLifetime(refreshExpiresIn) && { refresh: { refreshToken, expiresIn, refreshExpiresIn } }),
+    };
+  };
+
+  /** Logs why a token-vault call to TikTok failed (never a credential) and returns the error to throw. */
+  const unavailable = (endpoint: string, reason: string, logId?: unknown, level: 'warn' | 'error' = 'warn') => {
+    strapi.log[level](`[tiktok-auth-mobile] TikTok ${endpoint}: ${reason} (log_id ${nonEmptyString(logId) ? logId : 'none'})`);
+    return new TikTokUnavailableError(`TikTok ${endpoint} failed: ${reason}`);
+  };
+
   /** user/info only reads: a reset connection or a TikTok 5xx is tried once more, within the same deadline. */
   const attemptTwice = async (request: TikTokRequest, deadline: Deadline) => {
     const first = await attempt(request, deadline);
@@ -206,10 +247,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Never retried: a code is single-use, a second try could only fail.
      */
     async exchangeCode(
-      tiktokClient: { clientKey: string; clientSecret: string },
+      tiktokClient: ClientCredentials,
       { code, codeVerifier, redirectUri }: { code: string; codeVerifier: string; redirectUri: string }
     ): Promise<TikTokToken> {
-      const form = new URLSearchParams({
+      const result = await postForm('/v2/oauth/token/', {
         client_key: tiktokClient.clientKey,
         client_secret: tiktokClient.clientSecret,
         code,
@@ -217,12 +258,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         redirect_uri: redirectUri,
         code_verifier: codeVerifier,
       });
-      const request: TikTokRequest = (options) =>
-        client.post('/v2/oauth/token/', form.toString(), {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          ...options,
-        });
-      const result = await withDeadline(timeout, (deadline) => attempt(request, deadline));
       if (!result.response) return fail('oauth/token', 'tiktok_unavailable', result.failure);
       const { response } = result;
 
@@ -247,15 +282,58 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return failToken('tiktok_unavailable', `HTTP ${response.status}, error ${answer.error}`);
       }
-      if (!isAccessToken(answer.access_token) || !isTikTokId(answer.open_id)) {
-        return failToken('tiktok_unavailable', `HTTP ${response.status}, answer without a usable access_token or open_id`);
-      }
+      return parseToken(answer) ?? failToken('tiktok_unavailable', `HTTP ${response.status}, answer without a usable access_token or open_id`);
+    },
 
-      return {
-        accessToken: answer.access_token,
-        openId: answer.open_id,
-        scopes: typeof answer.scope === 'string' ? answer.scope.split(',').filter(Boolean) : [],
-      };
+    /**
+     * A new token pair for a stored refresh token (which TikTok then retires), or `'rejected'` when TikTok
+     * says it is no good (invalid_grant): expired, revoked, or already used. Throws TikTokUnavailableError
+     * otherwise. Never retried: a refresh whose answer was lost may already have retired the token.
+     */
+    async refreshToken(tiktokClient: ClientCredentials, refreshToken: string): Promise<TikTokToken | 'rejected'> {
+      const endpoint = 'oauth/token (refresh)';
+      const result = await postForm('/v2/oauth/token/', {
+        client_key: tiktokClient.clientKey,
+        client_secret: tiktokClient.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+      });
+      if (!result.response) throw unavailable(endpoint, result.failure);
+      const { status, data } = result.response;
+      const answer = isObject(data) ? data : {};
+
+      if (answer.error === 'invalid_grant') {
+        strapi.log.info(`[tiktok-auth-mobile] TikTok ${endpoint}: refresh token refused for client_key ${tiktokClient.clientKey} (log_id ${nonEmptyString(answer.log_id) ? answer.log_id : 'none'})`);
+        return 'rejected';
+      }
+      if (status === 429 || answer.error === 'rate_limit_exceeded') throw unavailable(endpoint, `rate limited (HTTP ${status})`, answer.log_id);
+      if (nonEmptyString(answer.error)) {
+        const misconfigured = CLIENT_CONFIG_ERRORS.has(answer.error);
+        throw unavailable(
+          endpoint,
+          `HTTP ${status}, error ${answer.error}${misconfigured ? ` for client_key ${tiktokClient.clientKey}: check its client secret` : ''}`,
+          answer.log_id,
+          misconfigured ? 'error' : 'warn'
+        );
+      }
+      const token = parseToken(answer);
+      if (!token?.refresh) throw unavailable(endpoint, `HTTP ${status}, answer without a usable access_token, refresh_token or lifetimes`, answer.log_id);
+      return token;
+    },
+
+    /** Revokes a token at TikTok (the whole grant goes with it). Throws TikTokUnavailableError when TikTok did not confirm. */
+    async revokeToken(tiktokClient: ClientCredentials, token: string): Promise<void> {
+      const result = await postForm('/v2/oauth/revoke/', {
+        client_key: tiktokClient.clientKey,
+        client_secret: tiktokClient.clientSecret,
+        token,
+      });
+      if (!result.response) throw unavailable('oauth/revoke', result.failure);
+      const { status, data } = result.response;
+      const answer = isObject(data) ? data : {};
+      if (status !== 200 || answer.error !== undefined) {
+        throw unavailable('oauth/revoke', `HTTP ${status}, error ${nonEmptyString(answer.error) ? answer.error : 'none'}`, answer.log_id);
+      }
     },
   };
 };

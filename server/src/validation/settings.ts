@@ -64,6 +64,8 @@ export const scopesSchema = yup
 
 export const allowAccessTokenSchema = flag();
 
+export const storeTokensSchema = flag();
+
 /** Hosts that plain http may reach: nothing sensitive leaves the machine unencrypted. */
 export const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
