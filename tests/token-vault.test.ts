@@ -182,6 +182,20 @@ describe('getAccessToken', () => {
     }
   });
 
+  it("waits for another process's refresh lease, and takes over when it ends without new tokens (a crashed process)", async () => {
+    tiktok.accessTokenLifetimeS = 120;
+    const account = tiktok.addAccount();
+    const res = await codeLogin(account);
+    const leaseEnd = Date.now() + 400;
+    await app.strapi.db.query(AUTHORIZATION_UID).updateMany({ where: { unionId: account.unionId }, data: { refreshLeaseUntil: new Date(leaseEnd) } });
+
+    const token = await tokens().getAccessToken(res.body.user.id);
+
+    expect(Date.now()).toBeGreaterThanOrEqual(leaseEnd);
+    expect(tiktok.counters.refresh).toBe(1);
+    expect(await worksAtTikTok(token.accessToken)).toBe(true);
+  });
+
   it('drops the tokens and asks for a new TikTok login when TikTok refuses the refresh token (invalid_grant)', async () => {
     tiktok.accessTokenLifetimeS = 120;
     const account = tiktok.addAccount();

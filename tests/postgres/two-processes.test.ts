@@ -42,6 +42,7 @@ async function startProcess(): Promise<string> {
       UP_RATELIMIT_ENABLED: 'false',
       TIKTOK_API_BASE_URL: tiktok.url,
       TIKTOK_CLIENTS: JSON.stringify([CLIENT]),
+      TIKTOK_STORE_TOKENS: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -154,4 +155,53 @@ it('a settings change saved through one process is used by the other at once', a
   expect(byCode.status).toBe(200);
   expect(accepted.status).toBe(200);
   expect(accepted.body.user.id).toBe(byCode.body.user.id);
+});
+
+/** Resolves once `check` holds; checked every 20 ms, for at most 10 s. */
+async function waitUntil(check: () => Promise<boolean>) {
+  for (const giveUpAt = Date.now() + 10_000; !(await check()); ) {
+    if (Date.now() > giveUpAt) throw new Error('waitUntil: timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const sessionsWaitingForALock = async () =>
+  (await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0].n as number;
+
+it('20 concurrent TikTok calls for one user across both processes make one refresh, and every caller gets the new token', async () => {
+  tiktok.accessTokenLifetimeS = 120;
+  const account = tiktok.addAccount();
+  const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CLIENT.clientKey, scopes: ['user.info.basic', 'user.info.stats'] });
+  const login = await connect(urls[0], { code, code_verifier: codeVerifier });
+  expect(login.status).toBe(200);
+  // The stored access token is dead at TikTok now: a call succeeds only with a token refreshed since.
+  tiktok.advanceClock(121);
+  tiktok.accessTokenLifetimeS = 86400;
+  tiktok.resetCounters();
+
+  // The test holds the row, so that both processes read it and then line up to take the refresh lease
+  // at the same moment: the race the lease must decide.
+  const locker = await connectTo(database);
+  try {
+    await locker.query('BEGIN');
+    await locker.query('SELECT id FROM tiktok_authorizations WHERE union_id = $1 FOR UPDATE', [account.unionId]);
+    const calls = Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        supertest(urls[i % 2]).get('/api/tiktok-stats').set('Authorization', `Bearer ${login.body.jwt}`)
+      )
+    );
+    await waitUntil(async () => (await sessionsWaitingForALock()) >= 2);
+    await locker.query('ROLLBACK');
+    const answers = await calls;
+
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
+    expect(answers.every((res) => res.body.video_count === account.stats.video_count)).toBe(true);
+    // One refresh minted one new access token: all 20 TikTok calls used it.
+    expect(tiktok.counters.refresh).toBe(1);
+    expect(tiktok.counters.userInfo).toBe(20);
+    const stored = await db.query('SELECT refresh_lease_until FROM tiktok_authorizations WHERE union_id = $1', [account.unionId]);
+    expect(stored.rows).toEqual([{ refresh_lease_until: null }]);
+  } finally {
+    await locker.end();
+  }
 });
