@@ -9,6 +9,7 @@ import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 const IOS = { clientKey: 'aw-vault-ios', clientSecret: 'vault-ios-secret-3c1d', redirectUri: 'https://app.example/tiktok/ios' };
 const ANDROID = { clientKey: 'aw-vault-android', clientSecret: 'vault-android-secret-77ab', redirectUri: 'https://app.example/tiktok/android' };
 const TIMEOUT_MS = 800;
+const PUBLIC_URL = 'https://api.example.test';
 const AUTHORIZATION_UID = 'plugin::tiktok-auth-mobile.authorization';
 
 let tiktok: FakeTikTok;
@@ -16,9 +17,17 @@ let app: TestApp;
 
 beforeAll(async () => {
   ({ tiktok, app } = await startWithFakeTikTok(
-    { TIKTOK_STORE_TOKENS: 'true', TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS), TIKTOK_SCOPES: 'user.info.basic' },
+    {
+      TIKTOK_STORE_TOKENS: 'true',
+      TIKTOK_TIMEOUT_MS: String(TIMEOUT_MS),
+      TIKTOK_SCOPES: 'user.info.basic',
+      PUBLIC_URL,
+      TIKTOK_APP_REDIRECTS: JSON.stringify(['myapp://auth']),
+    },
     [IOS, ANDROID]
   ));
+  // The browser login's callback is registered at TikTok for the iOS client too.
+  tiktok.registerClient({ ...IOS, redirectUris: [IOS.redirectUri, `${PUBLIC_URL}/api/tiktok-auth-mobile/callback`] });
 });
 afterAll(() => stopAll({ app, tiktok }));
 
@@ -89,6 +98,21 @@ describe('storing', () => {
     expect(refreshExpiry).toBeGreaterThanOrEqual(before + 15552000_000 - 1000);
     expect(refreshExpiry).toBeLessThanOrEqual(after + 15552000_000 + 1000);
     expect(tiktok.counters.refresh).toBe(0);
+  });
+
+  it('keeps the tokens of a browser login, exchanged at the callback', async () => {
+    const account = tiktok.addAccount();
+    const start = await app.request().get('/api/tiktok-auth-mobile/authorize').query({ app_redirect: 'myapp://auth', client_key: IOS.clientKey });
+    const back = new URL(tiktok.approveWebLogin(start.headers.location, account));
+    const callback = await app.request().get(`${back.pathname}${back.search}`);
+    const loginCode = new URL(callback.headers.location).searchParams.get('login_code');
+    const res = await app.request().post('/api/tiktok-auth-mobile/connect').send({ login_code: loginCode });
+
+    expect(res.status).toBe(200);
+    const token = await tokens().getAccessToken(res.body.user.id);
+    expect(token).toMatchObject({ clientKey: IOS.clientKey, openId: account.openIds[IOS.clientKey] });
+    expect(await worksAtTikTok(token.accessToken)).toBe(true);
+    expect(callback.headers.location).not.toMatch(/act\.|rft\./);
   });
 
   it('keeps one row per TikTok account and client, and a later login with a client replaces its tokens', async () => {

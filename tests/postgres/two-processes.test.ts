@@ -168,6 +168,34 @@ async function waitUntil(check: () => Promise<boolean>) {
 const sessionsWaitingForALock = async () =>
   (await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0].n as number;
 
+it('concurrent first code logins with a client across both processes keep one authorization row', async () => {
+  const account = tiktok.addAccount();
+  // The user exists already: the code logins below only add the client's authorization.
+  expect((await connect(urls[0], { access_token: tiktok.issueAccessToken(account) })).status).toBe(200);
+
+  // Writes to the table wait until both processes are about to write: their inserts then race.
+  const locker = await connectTo(database);
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE tiktok_authorizations IN SHARE MODE');
+    const logins = Promise.all(
+      Array.from({ length: 10 }, (_, i) => {
+        const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+        return connect(urls[i % 2], { code, code_verifier: codeVerifier });
+      })
+    );
+    await waitUntil(async () => (await sessionsWaitingForALock()) >= 2);
+    await locker.query('ROLLBACK');
+    const answers = await logins;
+
+    expect(answers.map((res) => res.status)).toEqual(Array(10).fill(200));
+    const rows = await db.query('SELECT client_key, open_id, refresh_token FROM tiktok_authorizations WHERE union_id = $1', [account.unionId]);
+    expect(rows.rows).toEqual([{ client_key: CLIENT.clientKey, open_id: account.openIds[CLIENT.clientKey], refresh_token: expect.stringMatching(/^v1:/) }]);
+  } finally {
+    await locker.end();
+  }
+});
+
 it('20 concurrent TikTok calls for one user across both processes make one refresh, and every caller gets the new token', async () => {
   tiktok.accessTokenLifetimeS = 120;
   const account = tiktok.addAccount();
