@@ -17,13 +17,19 @@ let app: TestApp;
 
 beforeAll(async () => {
   ({ tiktok, app } = await startWithFakeTikTok(
-    { TIKTOK_TIMEOUT_MS: '500', UP_JWT_MANAGEMENT: 'refresh', PUBLIC_URL, TIKTOK_APP_REDIRECTS: JSON.stringify([APP_REDIRECT]) },
+    {
+      TIKTOK_TIMEOUT_MS: '500',
+      UP_JWT_MANAGEMENT: 'refresh',
+      PUBLIC_URL,
+      TIKTOK_APP_REDIRECTS: JSON.stringify([APP_REDIRECT]),
+      TIKTOK_STORE_TOKENS: 'true',
+    },
     [CLIENT]
   ));
 });
 afterAll(() => stopAll({ app, tiktok }));
 
-it('never logs an access token, code, code_verifier, client secret, JWT or refresh token', async () => {
+it("never logs an access token, code, code_verifier, client secret, JWT or refresh token, TikTok's stored tokens included", async () => {
   const secrets: string[] = [CLIENT.clientSecret, NEW_SECRET];
   const connect = (body: object) => app.request().post('/api/tiktok-auth-mobile/connect').send(body);
   let refreshToken: string | undefined;
@@ -112,6 +118,27 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   secrets.push(loginCode);
   expect(remember(await connect({ login_code: loginCode })).status).toBe(200);
 
+  // The token vault: TikTok's tokens of the logins above, refreshed, a refused refresh, a failed revoke.
+  const tokens = app.strapi.plugin('tiktok-auth-mobile').service('tokens');
+  const encryption = app.strapi.service('admin::encryption') as unknown as { decrypt(value: string): string };
+  const storedTokens = async () => {
+    const rows = await app.strapi.db.query('plugin::tiktok-auth-mobile.authorization').findMany({ where: { refreshToken: { $notNull: true } } });
+    for (const row of rows) secrets.push(encryption.decrypt(row.accessToken), encryption.decrypt(row.refreshToken));
+  };
+  const userId = (await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { email: `${account.unionId}@tiktok.com` } })).id;
+  await storedTokens();
+  tiktok.failNextRefresh({ kind: 'status', status: 500, code: 'internal_error' });
+  await expect(tokens.getAccessToken(userId, { minValidity: 10 ** 9 })).rejects.toMatchObject({ code: 'tiktok_unavailable' });
+  secrets.push((await tokens.getAccessToken(userId, { minValidity: 10 ** 9 })).accessToken);
+  await storedTokens();
+  tiktok.failNextRevoke({ kind: 'status', status: 500, code: 'internal_error' });
+  expect(await tokens.revoke(userId)).toBe(1);
+  const again = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+  expect(remember(await connect({ code: again.code, code_verifier: again.codeVerifier })).status).toBe(200);
+  await storedTokens();
+  tiktok.failNextRefresh({ kind: 'oauth-error', status: 400, error: 'invalid_grant' });
+  await expect(tokens.getAccessToken(userId, { minValidity: 10 ** 9 })).rejects.toMatchObject({ code: 'tiktok_reauth_required' });
+
   // The capture sees each entry's metadata, not only its message.
   app.strapi.log.debug('[probe]', { probe: 'log-metadata-is-captured' });
 
@@ -120,6 +147,8 @@ it('never logs an access token, code, code_verifier, client secret, JWT or refre
   expect(logs).toContain('[tiktok-auth-mobile]');
   expect(logs).toContain('POST /api/tiktok-auth-mobile/connect');
   expect(logs).toContain('GET /api/tiktok-auth-mobile/callback');
+  expect(logs).toContain('oauth/token (refresh)');
+  expect(logs).toContain('were not revoked at TikTok');
   expect(secrets.length).toBeGreaterThan(20);
   for (const secret of secrets) expect(logs).not.toContain(secret);
 });
