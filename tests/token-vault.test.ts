@@ -4,7 +4,7 @@
  * tokens) or telling it the user must sign in again. Revoking goes to TikTok and deletes the local copy.
  */
 import { FakeTikTok, type FakeAccount, type Scope } from './support/fake-tiktok';
-import { startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
+import { setAdvancedSettings, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
 const IOS = { clientKey: 'aw-vault-ios', clientSecret: 'vault-ios-secret-3c1d', redirectUri: 'https://app.example/tiktok/ios' };
 const ANDROID = { clientKey: 'aw-vault-android', clientSecret: 'vault-android-secret-77ab', redirectUri: 'https://app.example/tiktok/android' };
@@ -132,6 +132,22 @@ describe('storing', () => {
     const newIosToken = (await tokens().getAccessToken(userId, { clientKey: IOS.clientKey })).accessToken;
     expect(newIosToken).not.toBe(iosToken);
     expect(await rows(account.unionId)).toHaveLength(2);
+  });
+
+  it('stores nothing for a code login that fails after the exchange (sign-ups off)', async () => {
+    const account = tiktok.addAccount();
+    await setAdvancedSettings(app.strapi, { allow_register: false });
+    try {
+      const { code, codeVerifier } = tiktok.authorize(account, { clientKey: IOS.clientKey });
+      const res = await app.request().post('/api/tiktok-auth-mobile/connect').send({ code, code_verifier: codeVerifier, client_key: IOS.clientKey });
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.code).toBe('registration_disabled');
+      expect(tiktok.counters.token).toBe(1);
+      expect(await rows(account.unionId)).toEqual([]);
+    } finally {
+      await setAdvancedSettings(app.strapi, { allow_register: true });
+    }
   });
 
   it('stores nothing for an access-token login', async () => {
