@@ -120,7 +120,9 @@ describe('authorization.removed, signed with the client secret', () => {
   it('ignores an event older than the last login with that client, delivered late', async () => {
     const account = await loggedIn();
     // Logged in an hour ago, the authorization removed ten seconds ago, then the app authorized again.
-    await app.strapi.db.connection('tiktok_authorizations').where({ union_id: account.unionId }).update({ authorized_at: Date.now() - 3_600_000 });
+    await app.strapi.db
+      .query('plugin::tiktok-auth-mobile.authorization')
+      .updateMany({ where: { unionId: account.unionId }, data: { authorizedAt: new Date(Date.now() - 3_600_000) } });
     const event = { ...removalOf(account), createTime: realUnixSeconds() - 10 };
     expect((await deliver(event)).status).toBe(200);
     await expectRemoved(account, 1);
