@@ -1,5 +1,6 @@
 import browser from './browser';
 import connect from './connect';
 import settings from './settings';
+import webhook from './webhook';
 
-export default { browser, connect, settings };
+export default { browser, connect, settings, webhook };

@@ -25,5 +25,12 @@ export default {
       handler: 'browser.callback',
       config: { auth: false as const },
     },
+    {
+      // TikTok's webhook events: the TikTok-Signature header, checked against a client secret, authenticates them.
+      method: 'POST' as const,
+      path: '/webhook',
+      handler: 'webhook.receive',
+      config: { auth: false as const },
+    },
   ],
 };
