@@ -1,5 +1,7 @@
 import browser from './browser';
 import connect from './connect';
+import identities from './identities';
 import settings from './settings';
+import tokens from './tokens';
 
-export default { browser, connect, settings };
+export default { browser, connect, identities, settings, tokens };
