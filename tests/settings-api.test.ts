@@ -483,7 +483,12 @@ describe('storeTokens', () => {
   /** What a code-flow login reads. */
   const effective = () => app.strapi.plugin('tiktok-auth-mobile').service('settings').get() as Promise<{ storeTokens: boolean }>;
 
-  beforeEach(() => store().delete({}));
+  beforeEach(async () => {
+    await store().delete({});
+    // Earlier tests rotated this client's secret at TikTok.
+    const { clientKey, clientSecret, redirectUri } = CONFIG_CLIENT;
+    tiktok.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
+  });
 
   it('GET shows the config file value (off) with source config', async () => {
     const res = await get(superToken);
