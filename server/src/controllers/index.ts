@@ -1,6 +1,8 @@
 import browser from './browser';
 import connect from './connect';
+import identities from './identities';
 import settings from './settings';
+import tokens from './tokens';
 import webhook from './webhook';
 
-export default { browser, connect, settings, webhook };
+export default { browser, connect, identities, settings, tokens, webhook };

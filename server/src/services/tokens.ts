@@ -283,6 +283,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** Revokes the account's stored tokens at TikTok and clears them whatever TikTok answers. */
+  const revokeStored = async (unionId: string, { clientKey }: { clientKey?: string } = {}): Promise<number> => {
+    const rows = (await authorizations().findMany({
+      where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
+    })) as AuthorizationRow[];
+    for (const row of rows) {
+      try {
+        const client = await credentialsFor(row.clientKey);
+        const token = decrypt(row.accessToken);
+        if (!client || !token) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
+        await getService('tiktokApi').revokeToken(client, token);
+      } catch (error) {
+        strapi.log.warn(
+          `[tiktok-auth-mobile] TikTok tokens of client_key ${row.clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
+        );
+      }
+      await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
+    }
+    return rows.length;
+  };
+
   return {
     /**
      * Records a code-flow login: the client's open_id and scopes and, with `storeTokens`, its tokens.
@@ -333,26 +354,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Revokes the user's stored tokens at TikTok (of one client, or all) and deletes them; a revoke
      * TikTok does not confirm is logged and the local copy deleted anyway. Returns how many were revoked.
      */
-    async revoke(userId: number | string, { clientKey }: { clientKey?: string } = {}): Promise<number> {
-      const unionId = await unionIdOf(userId);
-      const rows = (await authorizations().findMany({
-        where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
-      })) as AuthorizationRow[];
-      for (const row of rows) {
-        try {
-          const client = await credentialsFor(row.clientKey);
-          const token = decrypt(row.accessToken);
-          if (!client || !token) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
-          await getService('tiktokApi').revokeToken(client, token);
-        } catch (error) {
-          strapi.log.warn(
-            `[tiktok-auth-mobile] TikTok tokens of client_key ${row.clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
-          );
-        }
-        await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
-      }
-      return rows.length;
+    async revoke(userId: number | string, options: { clientKey?: string } = {}): Promise<number> {
+      return revokeStored(await unionIdOf(userId), options);
     },
+
+    /** `revoke` by TikTok account: also for an identity whose user was deleted. */
+    revokeAccount: revokeStored,
 
     /**
      * TikTok's `authorization.removed`: the account's tokens for that client are dead. Deletes them and
