@@ -8,7 +8,7 @@ import { createUpUser, snapshotAccounts, startWithFakeTikTok, stopAll, type Test
 
 const IOS = { clientKey: 'aw-ios-app', clientSecret: 'ios-secret-1f0c9b7e', redirectUri: 'https://app.example/tiktok/ios', label: 'iOS' };
 const ANDROID = { clientKey: 'aw-android-app', clientSecret: 'android-secret-8d2a6c4f', redirectUri: 'https://app.example/tiktok/android', label: 'Android' };
-const TIMEOUT_MS = 700;
+const TIMEOUT_MS = 2000;
 
 let tiktok: FakeTikTok;
 let app: TestApp;
