@@ -25,5 +25,15 @@ export default {
       handler: 'browser.callback',
       config: { auth: false as const },
     },
+    // The user's own TikTok link: users-permissions authenticates the caller and its role must allow the action.
+    { method: 'GET' as const, path: '/me', handler: 'me.find' },
+    {
+      method: 'POST' as const,
+      path: '/link',
+      handler: 'me.link',
+      // A TikTok verification like /connect's: the same rate limit.
+      config: { middlewares: ['plugin::tiktok-auth-mobile.rateLimit', 'plugin::tiktok-auth-mobile.bodyLimit'] },
+    },
+    { method: 'DELETE' as const, path: '/me', handler: 'me.unlink' },
   ],
 };

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
-import { parseConnectRequest } from '../utils/connect-request';
+import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
 import { getService } from '../utils/get-service';
 import { pickClient, type UsableClient } from '../utils/pick-client';
 import type { UpUser } from './accounts';
@@ -65,30 +65,51 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
   };
 
-  /** The user a verified login is: found or created. A code-flow login is then recorded with its client. */
-  const resolve = async ({ profile, clientKey, scopes, tokens }: VerifiedLogin): Promise<ResolvedLogin> => {
-    const user = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+  /** A code-flow login is recorded with its client (and, with storeTokens, its tokens) once its user is known. */
+  const recordAuthorization = async ({ profile, clientKey, tokens }: VerifiedLogin) => {
     if (clientKey && tokens) {
       await getService('tokens').recordLogin({ profile, clientKey, token: tokens.answer }, { storeTokens: tokens.store });
     }
+  };
+
+  /** The user a verified login is: found or created. */
+  const resolve = async (verified: VerifiedLogin): Promise<ResolvedLogin> => {
+    const { profile, clientKey, scopes } = verified;
+    const user = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+    await recordAuthorization(verified);
     return { user, profile };
+  };
+
+  /** Checks an access token or a code with TikTok: the same verification for a login and a link. */
+  const verify = async (request: Exclude<ConnectRequest, { flow: 'login_code' }>): Promise<VerifiedLogin> => {
+    const settings = await getService('settings').get();
+    if (request.flow === 'access_token') return verifyAccessToken(request.accessToken, settings);
+    const client = pickClient(settings, request);
+    return verifyCode(client, { ...request, redirectUri: client.redirectUri }, settings);
   };
 
   return {
     verifyCode,
     resolve,
+    recordAuthorization,
 
     /** Validates what the app posted (with TikTok, or against a browser login's code) and returns the user it logs in as. */
     async connect(rawBody: unknown): Promise<ResolvedLogin> {
       const request = parseConnectRequest(rawBody);
       // The browser login's TikTok exchange already happened at its callback.
       if (request.flow === 'login_code') return getService('browserLogin').redeem(request.loginCode);
+      return resolve(await verify(request));
+    },
 
-      const settings = await getService('settings').get();
-      if (request.flow === 'access_token') return resolve(await verifyAccessToken(request.accessToken, settings));
-
-      const client = pickClient(settings, request);
-      return resolve(await verifyCode(client, { ...request, redirectUri: client.redirectUri }, settings));
+    /** Validates a /link body as /connect does; a login code (already spent on a login) cannot link. */
+    async verifyForLink(rawBody: unknown): Promise<VerifiedLogin> {
+      const request = parseConnectRequest(rawBody);
+      if (request.flow === 'login_code') {
+        throw new ConnectError('invalid_request', 'login_code cannot link an account: send code and code_verifier, or access_token', {
+          errors: [{ path: 'login_code', message: 'login_code cannot link an account' }],
+        });
+      }
+      return verify(request);
     },
   };
 };

@@ -1,12 +1,13 @@
 import accounts from './accounts';
 import browserLogin from './browser-login';
 import connect from './connect';
+import links from './links';
 import session from './session';
 import settings from './settings';
 import tiktokApi from './tiktok-api';
 import tokens from './tokens';
 
-const services = { accounts, browserLogin, connect, session, settings, tiktokApi, tokens };
+const services = { accounts, browserLogin, connect, links, session, settings, tiktokApi, tokens };
 
 export default services;
 

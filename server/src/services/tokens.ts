@@ -283,6 +283,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** Revokes a token at TikTok; a failure is logged: the stored copy is deleted whatever TikTok says. */
+  const revokeAtTikTok = async (clientKey: string, accessToken: string | null) => {
+    try {
+      const client = await credentialsFor(clientKey);
+      if (!client || !accessToken) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
+      await getService('tiktokApi').revokeToken(client, accessToken);
+    } catch (error) {
+      strapi.log.warn(
+        `[tiktok-auth-mobile] TikTok tokens of client_key ${clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
+      );
+    }
+  };
+
+  /** Revokes an account's stored tokens at TikTok (one client's, or all) and deletes them; see `revoke`. */
+  const revokeStored = async (unionId: string, clientKey?: string) => {
+    const rows = (await authorizations().findMany({
+      where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
+    })) as AuthorizationRow[];
+    for (const row of rows) {
+      await revokeAtTikTok(row.clientKey, decrypt(row.accessToken));
+      await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
+    }
+    return rows.length;
+  };
+
   return {
     /**
      * Records a code-flow login: the client's open_id and scopes and, with `storeTokens`, its tokens.
@@ -334,24 +359,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * TikTok does not confirm is logged and the local copy deleted anyway. Returns how many were revoked.
      */
     async revoke(userId: number | string, { clientKey }: { clientKey?: string } = {}): Promise<number> {
-      const unionId = await unionIdOf(userId);
+      return revokeStored(await unionIdOf(userId), clientKey);
+    },
+
+    /**
+     * Unlinking or deleting accounts: deletes every record of them (in the caller's transaction, if any)
+     * and returns the revocation of the tokens they held, to run once that is committed.
+     */
+    async detachAccounts(unionIds: string[]): Promise<() => Promise<void>> {
+      if (!unionIds.length) return async () => {};
       const rows = (await authorizations().findMany({
-        where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
+        where: { unionId: { $in: unionIds }, refreshToken: { $notNull: true } },
       })) as AuthorizationRow[];
-      for (const row of rows) {
-        try {
-          const client = await credentialsFor(row.clientKey);
-          const token = decrypt(row.accessToken);
-          if (!client || !token) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
-          await getService('tiktokApi').revokeToken(client, token);
-        } catch (error) {
-          strapi.log.warn(
-            `[tiktok-auth-mobile] TikTok tokens of client_key ${row.clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
-          );
-        }
-        await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
-      }
-      return rows.length;
+      const held = rows.map((row) => ({ clientKey: row.clientKey, accessToken: decrypt(row.accessToken) }));
+      await authorizations().deleteMany({ where: { unionId: { $in: unionIds } } });
+      return async () => {
+        for (const { clientKey, accessToken } of held) await revokeAtTikTok(clientKey, accessToken);
+      };
     },
 
     /**
