@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from './constants';
 import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/read-only';
+import { keepWebhookBody } from './middlewares/webhook-body';
 
 /**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user
@@ -21,4 +22,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   });
   protectIdentities(strapi);
+  keepWebhookBody(strapi);
 };

@@ -2,5 +2,10 @@ import browser from './browser';
 import connect from './connect';
 import me from './me';
 import settings from './settings';
+import webhook from './webhook';
 
+<<<<<<< HEAD
 export default { browser, connect, me, settings };
+=======
+export default { browser, connect, settings, webhook };
+>>>>>>> main

@@ -6,8 +6,9 @@ import session from './session';
 import settings from './settings';
 import tiktokApi from './tiktok-api';
 import tokens from './tokens';
+import webhooks from './webhooks';
 
-const services = { accounts, browserLogin, connect, links, session, settings, tiktokApi, tokens };
+const services = { accounts, browserLogin, connect, links, session, settings, tiktokApi, tokens, webhooks };
 
 export default services;
 
