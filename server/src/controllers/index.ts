@@ -4,8 +4,4 @@ import me from './me';
 import settings from './settings';
 import webhook from './webhook';
 
-<<<<<<< HEAD
-export default { browser, connect, me, settings };
-=======
-export default { browser, connect, settings, webhook };
->>>>>>> main
+export default { browser, connect, me, settings, webhook };

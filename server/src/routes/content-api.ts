@@ -25,7 +25,6 @@ export default {
       handler: 'browser.callback',
       config: { auth: false as const },
     },
-<<<<<<< HEAD
     // The user's own TikTok link: users-permissions authenticates the caller and its role must allow the action.
     { method: 'GET' as const, path: '/me', handler: 'me.find' },
     {
@@ -36,7 +35,6 @@ export default {
       config: { middlewares: ['plugin::tiktok-auth-mobile.rateLimit', 'plugin::tiktok-auth-mobile.bodyLimit'] },
     },
     { method: 'DELETE' as const, path: '/me', handler: 'me.unlink' },
-=======
     {
       // TikTok's webhook events: the TikTok-Signature header, checked against a client secret, authenticates them.
       method: 'POST' as const,
@@ -44,6 +42,5 @@ export default {
       handler: 'webhook.receive',
       config: { auth: false as const },
     },
->>>>>>> main
   ],
 };
