@@ -2,7 +2,11 @@
  * A user's own TikTok link: GET /me, POST /link (verified with TikTok exactly as /connect), DELETE /me,
  * governed by users-permissions' route permissions; and what deleting a user takes with it.
  */
-import type { FakeAccount, FakeTikTok } from './support/fake-tiktok';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { signWebhook, type FakeAccount, type FakeTikTok } from './support/fake-tiktok';
+import { realUnixSeconds, webhookBody } from './support/fake-tiktok-webhooks';
 import { registerSuperAdmin } from './support/admin';
 import { startStrapi, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 import type { TestDatabase } from './support/database';
@@ -26,6 +30,10 @@ afterAll(async () => {
   await database.drop();
 });
 beforeEach(() => tiktok.resetCounters());
+
+let superAdmin: Promise<string> | undefined;
+/** The super admin's token, registered once. */
+const adminToken = () => (superAdmin ??= registerSuperAdmin(app));
 
 const identities = () => app.strapi.db.query(IDENTITY_UID);
 const authorizations = () => app.strapi.db.query(AUTHORIZATION_UID);
@@ -264,13 +272,13 @@ describe('route permissions', () => {
 describe('deleting a user', () => {
   it('through the admin API takes the identity and stored tokens with it, and revokes them at TikTok', async () => {
     const user = await tiktokUser();
-    const adminToken = await registerSuperAdmin(app);
+    const token = await adminToken();
     const documentId = (await app.strapi.db.query(USER_UID).findOne({ where: { id: user.id } })).documentId;
 
     const res = await app
       .request()
       .delete(`/content-manager/collection-types/${USER_UID}/${documentId}`)
-      .set('Authorization', `Bearer ${adminToken}`);
+      .set('Authorization', `Bearer ${token}`);
 
     expect(res.status).toBe(200);
     expect(await app.strapi.db.query(USER_UID).count({ where: { id: user.id } })).toBe(0);
@@ -291,6 +299,136 @@ describe('deleting a user', () => {
     expect(await authorizations().count({ where: { unionId: { $in: [first.account.unionId, second.account.unionId] } } })).toBe(0);
     while (tiktok.revocations.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(tiktok.revocations.map((revocation) => revocation.result)).toEqual(['revoked', 'revoked']);
+  });
+});
+
+describe('events', () => {
+  const EVENT_NAMES = ['user.created', 'login', 'linked', 'unlinked', 'authorization.removed'].map((name) => `tiktok-auth-mobile.${name}`);
+
+  /** Every plugin event emitted while `run` runs, in order, as a host app's bootstrap would subscribe. */
+  async function captureEvents(run: () => Promise<void>) {
+    const seen: Array<{ name: string; payload: unknown }> = [];
+    const listeners = EVENT_NAMES.map((name) => {
+      const listener = (payload: unknown) => {
+        seen.push({ name, payload });
+      };
+      app.strapi.eventHub.on(name, listener);
+      return () => app.strapi.eventHub.off(name, listener);
+    });
+    try {
+      await run();
+    } finally {
+      for (const off of listeners) off();
+    }
+    return seen;
+  }
+
+  const signedRemoval = (account: FakeAccount) => {
+    const rawBody = webhookBody({ clientKey: IOS.clientKey, event: 'authorization.removed', userOpenId: account.openIds[IOS.clientKey], content: { reason: 1 } });
+    const t = realUnixSeconds();
+    return app
+      .request()
+      .post('/api/tiktok-auth-mobile/webhook')
+      .set('Content-Type', 'application/json')
+      .set('TikTok-Signature', `t=${t},s=${signWebhook(rawBody, IOS.clientSecret, t)}`)
+      .send(rawBody);
+  };
+
+  it('announces each step once, with the user, union_id, client key and flow, never a token', async () => {
+    const account = tiktok.addAccount();
+    const linkedAccount = tiktok.addAccount();
+    let created = { id: 0, jwt: '' };
+    let emailOnly = { id: 0, jwt: '' };
+
+    const seen = await captureEvents(async () => {
+      created = await tiktokUser(account);
+      await app.request().post('/api/tiktok-auth-mobile/connect').send({ access_token: tiktok.issueAccessToken(account) });
+      emailOnly = await emailUser();
+      expect((await as(emailOnly.jwt).link(codeBody(linkedAccount))).status).toBe(200);
+      expect((await as(emailOnly.jwt).link(codeBody(linkedAccount))).status).toBe(200);
+      expect((await signedRemoval(linkedAccount)).status).toBe(200);
+      expect((await signedRemoval(linkedAccount)).status).toBe(200);
+      expect((await as(emailOnly.jwt).unlink()).status).toBe(204);
+    });
+
+    const event = (userId: number, unionId: string, clientKey: string | null, flow: string) => ({ userId, unionId, clientKey, flow });
+    expect(seen).toEqual([
+      { name: 'tiktok-auth-mobile.user.created', payload: event(created.id, account.unionId, IOS.clientKey, 'code') },
+      { name: 'tiktok-auth-mobile.login', payload: event(created.id, account.unionId, IOS.clientKey, 'code') },
+      { name: 'tiktok-auth-mobile.login', payload: event(created.id, account.unionId, null, 'access_token') },
+      { name: 'tiktok-auth-mobile.linked', payload: event(emailOnly.id, linkedAccount.unionId, IOS.clientKey, 'link') },
+      { name: 'tiktok-auth-mobile.authorization.removed', payload: event(emailOnly.id, linkedAccount.unionId, IOS.clientKey, 'webhook') },
+      { name: 'tiktok-auth-mobile.unlinked', payload: event(emailOnly.id, linkedAccount.unionId, null, 'unlink') },
+    ]);
+    expect(JSON.stringify(seen)).not.toMatch(/act\.|rft\./);
+  });
+
+  it('a failing listener is logged and does not fail the login', async () => {
+    const listener = () => {
+      throw new Error('listener broke');
+    };
+    app.strapi.eventHub.on('tiktok-auth-mobile.login', listener);
+    try {
+      await tiktokUser();
+    } finally {
+      app.strapi.eventHub.off('tiktok-auth-mobile.login', listener);
+    }
+    expect(app.logs.some((line) => line.startsWith('error: [tiktok-auth-mobile] a listener of tiktok-auth-mobile.login failed: listener broke'))).toBe(true);
+  });
+
+  it('reach Strapi webhooks that subscribe to them', async () => {
+    const received: unknown[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk)).on('end', () => {
+        received.push(JSON.parse(body));
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const token = await adminToken();
+      const hook = await app
+        .request()
+        .post('/admin/webhooks')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ name: 'TikTok logins', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, headers: {}, events: ['tiktok-auth-mobile.login'] });
+      expect(hook.status).toBe(201);
+
+      const user = await tiktokUser();
+      while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      expect(received).toEqual([
+        expect.objectContaining({ event: 'tiktok-auth-mobile.login', userId: user.id, unionId: user.account.unionId, clientKey: IOS.clientKey, flow: 'code' }),
+      ]);
+    } finally {
+      receiver.close();
+    }
+  });
+});
+
+describe('login records', () => {
+  it('keeps the last 20 logins of an account, newest first, with client, flow, IP and user agent', async () => {
+    const account = tiktok.addAccount();
+    const user = await tiktokUser(account);
+    for (let i = 1; i <= 21; i += 1) {
+      const res = await app
+        .request()
+        .post('/api/tiktok-auth-mobile/connect')
+        .set('User-Agent', `TestApp/${i}`)
+        .send({ access_token: tiktok.issueAccessToken(account) });
+      expect(res.status).toBe(200);
+    }
+
+    const records = await app.strapi.plugin('tiktok-auth-mobile').service('loginHistory').latest(account.unionId);
+    expect(records).toHaveLength(20);
+    expect(records[0]).toEqual({ at: expect.any(String), clientKey: null, flow: 'access_token', ip: expect.stringMatching(/127\.0\.0\.1/), userAgent: 'TestApp/21' });
+    expect(records.map((record: { userAgent: string }) => record.userAgent)).toEqual(Array.from({ length: 20 }, (_, i) => `TestApp/${21 - i}`));
+    expect(await app.strapi.db.query('plugin::tiktok-auth-mobile.login-record').count({ where: { unionId: account.unionId } })).toBe(20);
+
+    // Unlinking takes the history with it.
+    expect((await as(user.jwt).unlink('?confirm=true')).status).toBe(204);
+    expect(await app.strapi.db.query('plugin::tiktok-auth-mobile.login-record').count({ where: { unionId: account.unionId } })).toBe(0);
   });
 });
 

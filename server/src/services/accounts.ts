@@ -258,11 +258,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return withoutRole(user);
     },
 
-    /** The users-permissions user a TikTok account logs in as, created on its first login. */
-    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<UpUser> {
+    /** The users-permissions user a TikTok account logs in as, created on its first login (`created`). */
+    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<{ user: UpUser; created: boolean }> {
       const now = new Date();
       const returning = await fastLogin(profile, login, now);
-      if (returning) return returning;
+      if (returning) return { user: returning, created: false };
 
       const base = usernameBase(profile.username, profile.display_name);
       // A short name is suffixed at once; a taken one once the user is committed (ensureUniqueUsername).
@@ -276,12 +276,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             where: { id: identity.id },
             data: loginFields(profile, login, identity, now),
           });
-          return withoutRole(identity.user);
+          return { user: withoutRole(identity.user), created: false };
         }
 
         try {
           const { user, created } = await linkAccount(profile, login, identity, now, username);
-          return created ? await ensureUniqueUsername(user) : user;
+          return { user: created ? await ensureUniqueUsername(user) : user, created };
         } catch (error) {
           if (error instanceof ConnectError || attempt === 2) throw error;
           // Another login linked this account first: its identity is there now, use it.

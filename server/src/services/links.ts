@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
+import { emitEvent, EVENTS } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { identityFields } from '../utils/identity-fields';
 import type { VerifiedLogin } from './connect';
@@ -113,7 +114,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const fields = identityFields(profile, { clientKey, scopes }, existing?.openIds);
       if (existing?.user) {
         await identities().updateMany({ where: { id: existing.id }, data: fields });
-        return;
+        return false;
       }
       if (existing) {
         // Its user was deleted: the row is replaced, which only one concurrent link can do.
@@ -125,6 +126,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data: { unionId: profile.union_id, openIds: {}, ...fields, firstLoginAt: existing?.firstLoginAt ?? now, linkedAt: now, user: userId },
         select: ['id'],
       });
+      return true;
     });
 
   /**
@@ -138,7 +140,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!gone.length) settle();
     else {
       await strapi.db.transaction(async ({ onCommit, onRollback }) => {
-        const revoke = await getService('tokens').detachAccounts(gone.map((identity) => identity.unionId));
+        const unionIds = gone.map((identity) => identity.unionId);
+        const revoke = await getService('tokens').detachAccounts(unionIds);
+        await getService('loginHistory').forget(unionIds);
         await identities().deleteMany({ where: { id: { $in: gone.map((identity) => identity.id) } } });
         onCommit(() => {
           revoke()
@@ -170,9 +174,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async link(userId: number, rawBody: unknown): Promise<LinkView> {
       await currentUser(userId);
       const verified = await getService('connect').verifyForLink(rawBody);
+      let linked = false;
       for (let attempt = 0; ; attempt += 1) {
         try {
-          await linkOnce(userId, verified);
+          linked = await linkOnce(userId, verified);
           break;
         } catch (error) {
           if (error instanceof ConnectError || attempt === 2) throw error;
@@ -181,6 +186,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       await getService('connect').recordAuthorization(verified);
+      if (linked) {
+        await emitEvent(strapi, EVENTS.linked, { userId, unionId: verified.profile.union_id, clientKey: verified.clientKey ?? null, flow: 'link' });
+      }
       return describe(userId);
     },
 
@@ -199,6 +207,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       await (await forget([identity])).revoked;
+      await emitEvent(strapi, EVENTS.unlinked, { userId, unionId: identity.unionId, clientKey: null, flow: 'unlink' });
       return { unionId: identity.unionId };
     },
   };

@@ -396,6 +396,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (await authorizations().count({ where: { clientKey, openId } })) > 0 ? ('unchanged' as const) : ('unknown' as const);
     },
 
+    /** The account a client's open_id belongs to, as TikTok's webhooks name it. */
+    async authorizationOf(clientKey: string, openId: string) {
+      return (await authorizations().findOne({ where: { clientKey, openId }, select: ['unionId'] })) as { unionId: string } | null;
+    },
+
     /** Deletes every stored token, of every user (no revoke at TikTok). Returns how many accounts had some. */
     async deleteAll(): Promise<number> {
       const { count } = await authorizations().updateMany({
