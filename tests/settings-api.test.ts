@@ -83,14 +83,22 @@ describe('authentication and RBAC', () => {
     expect(await storedRow()).toBeUndefined();
   });
 
-  it('registers both actions so a super admin can grant them', async () => {
+  it('registers its actions so a super admin can grant them', async () => {
     const res = await app.request().get('/admin/permissions').set('Authorization', `Bearer ${superToken}`);
 
     expect(res.status).toBe(200);
     const actions = (res.body.data.sections.plugins as Array<{ action: string; subCategory: string; plugin: string }>).filter(
       (action) => action.plugin === 'tiktok-auth-mobile'
     );
-    expect(actions.map((action) => action.action).sort()).toEqual([READ, UPDATE]);
+    expect(actions.map((action) => action.action).sort()).toEqual(
+      [
+        'plugin::tiktok-auth-mobile.identities.read',
+        'plugin::tiktok-auth-mobile.identities.revoke',
+        READ,
+        UPDATE,
+        'plugin::tiktok-auth-mobile.tokens.delete',
+      ]
+    );
   });
 });
 
@@ -466,6 +474,84 @@ describe('appRedirects', () => {
     expect(read.status).toBe(403);
     expect(JSON.stringify(read.body)).not.toContain('myapp://auth');
     expect(write.status).toBe(403);
+    expect(await storedRow()).toBeUndefined();
+  });
+});
+
+describe('storeTokens', () => {
+  const store = () => app.strapi.store({ type: 'plugin', name: 'tiktok-auth-mobile', key: 'settings' });
+  /** What a code-flow login reads. */
+  const effective = () => app.strapi.plugin('tiktok-auth-mobile').service('settings').get() as Promise<{ storeTokens: boolean }>;
+
+  beforeEach(async () => {
+    await store().delete({});
+    // Earlier tests rotated this client's secret at TikTok.
+    const { clientKey, clientSecret, redirectUri } = CONFIG_CLIENT;
+    tiktok.registerClient({ clientKey, clientSecret, redirectUris: [redirectUri] });
+  });
+
+  it('GET shows the config file value (off) with source config', async () => {
+    const res = await get(superToken);
+
+    expect(res.body.data.storeTokens).toBe(false);
+    expect(res.body.meta.sources.storeTokens).toBe('config');
+    expect((await effective()).storeTokens).toBe(false);
+  });
+
+  it.each([true, false])('PUT %s stores it with source admin, and logins follow it', async (storeTokens) => {
+    const res = await put(validSettings({ storeTokens }));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.storeTokens).toBe(storeTokens);
+    expect(res.body.meta.sources.storeTokens).toBe('admin');
+    expect((await get(superToken)).body).toEqual(res.body);
+    expect(JSON.parse((await storedRow()) ?? '{}').storeTokens).toBe(storeTokens);
+    expect((await effective()).storeTokens).toBe(storeTokens);
+    expect(app.logs.filter((line) => line.includes('settings saved')).at(-1)).toContain(
+      `TikTok tokens ${storeTokens ? 'stored' : 'not stored'}`
+    );
+
+    const account = tiktok.addAccount();
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CONFIG_CLIENT.clientKey });
+    expect((await connect({ code, code_verifier: codeVerifier })).status).toBe(200);
+    const authorization = await app.strapi.db
+      .query('plugin::tiktok-auth-mobile.authorization')
+      .findOne({ where: { unionId: account.unionId } });
+    expect(authorization.refreshToken !== null).toBe(storeTokens);
+  });
+
+  it('PUT without storeTokens keeps the saved value', async () => {
+    await put(validSettings({ storeTokens: true }));
+
+    const res = await put(validSettings({ allowAccessToken: false }));
+
+    expect(res.body.data).toMatchObject({ allowAccessToken: false, storeTokens: true });
+    expect(res.body.meta.sources.storeTokens).toBe('admin');
+    expect((await effective()).storeTokens).toBe(true);
+  });
+
+  it('PUT without storeTokens leaves it to the config file when none is saved', async () => {
+    const res = await put(validSettings());
+
+    expect(res.body.meta.sources.storeTokens).toBe('config');
+    expect(JSON.parse((await storedRow()) ?? '{}')).not.toHaveProperty('storeTokens');
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a string', 's3cret-store-flag', 's3cret-store-flag'],
+    ['"true"', 'true', '"true"'],
+    ['a number', 86753092, '86753092'],
+    ['an object', { s: 's3cret-store-object' }, 's3cret-store-object'],
+    ['null', null, 'final value'],
+  ])('PUT refuses %s without echoing it, and stores nothing', async (_label, storeTokens, value) => {
+    const res = await put(validSettings({ storeTokens }));
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('ValidationError');
+    expect(res.body.error.details.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: ['storeTokens'], message: expect.any(String) })])
+    );
+    expect(JSON.stringify(res.body)).not.toContain(value);
     expect(await storedRow()).toBeUndefined();
   });
 });

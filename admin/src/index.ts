@@ -11,14 +11,22 @@ const plugin: StrapiApp['appPlugins'][string] = {
         id: PLUGIN_ID,
         intlLabel: { id: getTranslation('settings.section'), defaultMessage: 'TikTok Auth Mobile' },
       },
-      {
-        id: 'login-settings',
-        to: `${PLUGIN_ID}/settings`,
-        intlLabel: { id: getTranslation('settings.link'), defaultMessage: 'Login settings' },
-        permissions: PERMISSIONS.read,
-        Component: () =>
-          import('./pages/Settings').then((mod) => ({ default: mod.ProtectedSettingsPage })),
-      }
+      [
+        {
+          id: 'login-settings',
+          to: `${PLUGIN_ID}/settings`,
+          intlLabel: { id: getTranslation('settings.link'), defaultMessage: 'Login settings' },
+          permissions: PERMISSIONS.read,
+          Component: () => import('./pages/Settings').then((mod) => ({ default: mod.ProtectedSettingsPage })),
+        },
+        {
+          id: 'tiktok-accounts',
+          to: `${PLUGIN_ID}/accounts`,
+          intlLabel: { id: getTranslation('accounts.link'), defaultMessage: 'TikTok accounts' },
+          permissions: PERMISSIONS.readAccounts,
+          Component: () => import('./pages/Accounts').then((mod) => ({ default: mod.ProtectedAccountsPage })),
+        },
+      ]
     );
 
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import knex from 'knex';
 import type { Browser, Locator, Page } from 'playwright-core';
 
+import { FakeTikTok } from '../support/fake-tiktok';
 import { createSettingsReader, registerFirstAdmin } from './admin-api';
 import { launchChromium } from './chromium';
 import { ROOT, buildAdmin, progress, startServer, type StrapiServer } from './strapi-process';
@@ -24,6 +25,7 @@ const CLIENT = {
   clientSecret: 'browser-test-secret-6f1c2a9e',
 };
 
+let fake: FakeTikTok;
 let server: StrapiServer;
 let browser: Browser | undefined;
 let superAdminToken: string;
@@ -33,7 +35,8 @@ beforeAll(async () => {
   // First, so that a missing Chromium fails before the long build. Each test gets its own context.
   browser = await launchChromium();
   await buildAdmin();
-  server = await startServer();
+  fake = await FakeTikTok.start();
+  server = await startServer({ env: () => ({ TIKTOK_API_BASE_URL: fake.url }) });
   superAdminToken = await registerFirstAdmin(server.url, SUPER_ADMIN);
 });
 
@@ -53,6 +56,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  await fake?.close();
 });
 
 async function screenshot(name: string) {
@@ -125,7 +129,7 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
   // The Settings menu has the plugin's section and link.
   await page.getByRole('link', { name: 'Login settings' }).waitFor();
   // Nothing saved yet: every value comes from config/plugins.
-  expect(await page.getByTestId('config-source-note').count()).toBe(4);
+  expect(await page.getByTestId('config-source-note').count()).toBe(5);
   expect(await checkbox('user.info.basic').isDisabled()).toBe(true);
   await page.getByText('No client yet').waitFor();
   await screenshot('initial.png');
@@ -150,9 +154,10 @@ test('an admin adds a client, picks scopes, saves, and sees API validation error
         scopes: ['user.info.basic', 'user.info.profile'],
         allowAccessToken: true,
         appRedirects: [],
+        storeTokens: false,
       },
       meta: {
-        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'admin' },
+        sources: { clients: 'admin', scopes: 'admin', allowAccessToken: 'admin', appRedirects: 'admin', storeTokens: 'admin' },
         storedSettingsInvalid: false,
         callbackUrl: callbackUrl(),
       },
@@ -259,7 +264,8 @@ test('an admin who may only read the settings sees them read-only', async () => 
   }
   expect(await checkbox('user.info.profile').isDisabled()).toBe(true);
   expect(await page.getByRole('checkbox', { name: 'Accept TikTok access tokens' }).isDisabled()).toBe(true);
-  for (const name of ['Save', 'Add a client', 'Remove this client', 'Add an app redirect URL', 'Remove app redirect URL 1']) {
+  expect(await page.getByRole('checkbox', { name: 'Store TikTok tokens' }).isDisabled()).toBe(true);
+  for (const name of ['Save', 'Add a client', 'Remove this client', 'Add an app redirect URL', 'Remove app redirect URL 1', 'Delete all stored TikTok tokens']) {
     expect(await page.getByRole('button', { name }).count()).toBe(0);
   }
   expect(await appRedirect(1).inputValue()).toBe('http://localhost:8081/auth');
@@ -301,4 +307,39 @@ test('an admin sees an undecryptable secret and invalid saved settings, and repa
   // The answer arrives before the page re-renders with it.
   await page.getByTestId('stored-settings-invalid').waitFor({ state: 'detached' });
   expect((await api(superAdminToken)).body.meta.storedSettingsInvalid).toBe(false);
+});
+
+test('an admin turns on storeTokens, and the TikTok accounts page shows a login with its tokens stored, never a token', async () => {
+  fake.registerClient({ clientKey: CLIENT.clientKey, clientSecret: CLIENT.clientSecret, redirectUris: [CLIENT.redirectUri] });
+  expect((await api(superAdminToken, 'PUT', { clients: [CLIENT], scopes: ['user.info.basic'], allowAccessToken: true })).status).toBe(200);
+  await logIn(SUPER_ADMIN);
+  await page.getByRole('checkbox', { name: 'Store TikTok tokens' }).click();
+  expect(await save()).toBe(200);
+  expect((await api(superAdminToken)).body.data.storeTokens).toBe(true);
+
+  progress('logging a TikTok account in through the code flow…');
+  const account = fake.addAccount({ displayName: 'Stored Tokens Person' });
+  const { code, codeVerifier } = fake.authorize(account, { clientKey: CLIENT.clientKey });
+  const login = await fetch(`${server.url}/api/tiktok-auth-mobile/connect`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, code_verifier: codeVerifier, client_key: CLIENT.clientKey }),
+  });
+  expect(login.status).toBe(200);
+
+  await page.getByRole('link', { name: 'TikTok accounts' }).click();
+  await page.getByRole('heading', { name: 'TikTok accounts', level: 1 }).waitFor();
+  const authorization = page.getByTestId(`account-${account.unionId}`).getByTestId(`authorization-${CLIENT.clientKey}`);
+  await authorization.getByText('Tokens stored').waitFor();
+  await authorization.getByText('Refresh token expires:').waitFor();
+  await screenshot('accounts.png');
+  // Every token the fake TikTok issues ends with "!fake"; the stored ones are encrypted as v1:….
+  expect(await page.content()).not.toMatch(/!fake|v1:[0-9a-f]+:/);
+
+  progress('revoking the tokens…');
+  await authorization.getByRole('button', { name: 'Revoke tokens' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+  await authorization.getByText('No tokens stored').waitFor();
+  await authorization.getByText(/by This server/).waitFor();
+  expect(fake.revocations).toEqual([expect.objectContaining({ clientKey: CLIENT.clientKey, result: 'revoked' })]);
 });

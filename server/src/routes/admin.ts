@@ -1,24 +1,24 @@
 import { ACTIONS } from '../permissions';
 
-const requires = (action: string) => [
-  'admin::isAuthenticatedAdmin',
-  { name: 'admin::hasPermissions', config: { actions: [action] } },
-];
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/** An admin route that needs an admin token holding `action`. */
+const route = (method: Method, path: string, handler: string, action: string) => ({
+  method,
+  path,
+  handler,
+  config: {
+    policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],
+  },
+});
 
 export default {
   type: 'admin' as const,
   routes: [
-    {
-      method: 'GET' as const,
-      path: '/settings',
-      handler: 'settings.find',
-      config: { policies: requires(ACTIONS.readSettings) },
-    },
-    {
-      method: 'PUT' as const,
-      path: '/settings',
-      handler: 'settings.update',
-      config: { policies: requires(ACTIONS.updateSettings) },
-    },
+    route('GET', '/settings', 'settings.find', ACTIONS.readSettings),
+    route('PUT', '/settings', 'settings.update', ACTIONS.updateSettings),
+    route('GET', '/identities', 'identities.find', ACTIONS.readIdentities),
+    route('POST', '/identities/:id/revoke', 'identities.revoke', ACTIONS.revokeIdentities),
+    route('DELETE', '/tokens', 'tokens.deleteAll', ACTIONS.deleteTokens),
   ],
 };

@@ -1,6 +1,7 @@
 import accounts from './accounts';
 import browserLogin from './browser-login';
 import connect from './connect';
+import identities from './identities';
 import links from './links';
 import loginHistory from './login-history';
 import session from './session';
@@ -9,7 +10,7 @@ import tiktokApi from './tiktok-api';
 import tokens from './tokens';
 import webhooks from './webhooks';
 
-const services = { accounts, browserLogin, connect, links, loginHistory, session, settings, tiktokApi, tokens, webhooks };
+const services = { accounts, browserLogin, connect, identities, links, loginHistory, session, settings, tiktokApi, tokens, webhooks };
 
 export default services;
 

@@ -296,8 +296,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Revokes an account's stored tokens at TikTok (one client's, or all) and deletes them; see `revoke`. */
-  const revokeStored = async (unionId: string, clientKey?: string) => {
+  /** Revokes the account's stored tokens at TikTok (one client's, or all) and clears them whatever TikTok answers. */
+  const revokeStored = async (unionId: string, { clientKey }: { clientKey?: string } = {}): Promise<number> => {
     const rows = (await authorizations().findMany({
       where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
     })) as AuthorizationRow[];
@@ -358,8 +358,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Revokes the user's stored tokens at TikTok (of one client, or all) and deletes them; a revoke
      * TikTok does not confirm is logged and the local copy deleted anyway. Returns how many were revoked.
      */
-    async revoke(userId: number | string, { clientKey }: { clientKey?: string } = {}): Promise<number> {
-      return revokeStored(await unionIdOf(userId), clientKey);
+    async revoke(userId: number | string, options: { clientKey?: string } = {}): Promise<number> {
+      return revokeStored(await unionIdOf(userId), options);
     },
 
     /**
@@ -377,6 +377,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         for (const { clientKey, accessToken } of held) await revokeAtTikTok(clientKey, accessToken);
       };
     },
+
+    /** `revoke` by TikTok account: also for an identity whose user was deleted. */
+    revokeAccount: revokeStored,
 
     /**
      * TikTok's `authorization.removed`: the account's tokens for that client are dead. Deletes them and

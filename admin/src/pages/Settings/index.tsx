@@ -21,6 +21,9 @@ import { BrowserLoginSection } from '../../components/BrowserLoginSection';
 import { ClientsSection } from '../../components/ClientsSection';
 import { ScopesSection } from '../../components/ScopesSection';
 import { StoredSettingsWarning } from '../../components/StoredSettingsWarning';
+import { StoreTokensSection } from '../../components/StoreTokensSection';
+import { useApiData } from '../../hooks/useApiData';
+import { useErrorNotification } from '../../hooks/useErrorNotification';
 import { PERMISSIONS } from '../../permissions';
 import { getTranslation } from '../../utils/getTranslation';
 
@@ -43,34 +46,15 @@ const ProtectedSettingsPage = () => (
 const SettingsPage = () => {
   const { formatMessage } = useIntl();
   const { toggleNotification } = useNotification();
-  const { get, put } = useFetchClient();
-  const { formatAPIError, _unstableFormatValidationErrors: formatValidationErrors } = useAPIErrorHandler();
+  const { put } = useFetchClient();
+  const { _unstableFormatValidationErrors: formatValidationErrors } = useAPIErrorHandler();
+  const notifyError = useErrorNotification();
   const {
     isLoading: isLoadingPermissions,
-    allowedActions: { canUpdate },
-  } = useRBAC({ update: PERMISSIONS.update });
+    allowedActions: { canUpdate, canDeleteTokens },
+  } = useRBAC({ update: PERMISSIONS.update, deleteTokens: PERMISSIONS.deleteTokens });
 
-  const [settings, setSettings] = React.useState<SettingsResponse | null>(null);
-  const [loadFailed, setLoadFailed] = React.useState(false);
-
-  React.useEffect(() => {
-    let active = true;
-    get<SettingsResponse>(SETTINGS_URL)
-      .then(({ data }) => active && setSettings(data))
-      .catch((error: unknown) => {
-        if (!active) return;
-        setLoadFailed(true);
-        toggleNotification({
-          type: 'danger',
-          message: isFetchError(error)
-            ? formatAPIError(error)
-            : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
-        });
-      });
-    return () => {
-      active = false;
-    };
-  }, [get, toggleNotification, formatAPIError, formatMessage]);
+  const { data: settings, setData: setSettings, failed: loadFailed } = useApiData<SettingsResponse>(SETTINGS_URL);
 
   const initialValues = React.useMemo(() => (settings ? toFormValues(settings.data) : undefined), [settings]);
 
@@ -86,16 +70,12 @@ const SettingsPage = () => {
       });
     } catch (error) {
       const apiError = isFetchError(error) ? error.response?.data?.error : undefined;
-      const invalid = apiError?.name === 'ValidationError';
-      if (invalid) setErrors(formatValidationErrors(toFormError(apiError)));
+      if (apiError?.name !== 'ValidationError') return notifyError(error);
+      setErrors(formatValidationErrors(toFormError(apiError)));
+      // Field errors show next to their fields; the notification only points at them.
       toggleNotification({
         type: 'danger',
-        // Field errors show next to their fields; the notification only points at them.
-        message: invalid
-          ? formatMessage({ id: getTranslation('settings.invalid'), defaultMessage: 'Some settings are invalid: see the marked fields' })
-          : isFetchError(error)
-            ? formatAPIError(error)
-            : formatMessage({ id: 'notification.error', defaultMessage: 'An error occurred' }),
+        message: formatMessage({ id: getTranslation('settings.invalid'), defaultMessage: 'Some settings are invalid: see the marked fields' }),
       });
     }
   };
@@ -141,6 +121,7 @@ const SettingsPage = () => {
                 <ClientsSection source={sources.clients} canUpdate={canUpdate} />
                 <ScopesSection source={sources.scopes} canUpdate={canUpdate} />
                 <AccessTokenSection source={sources.allowAccessToken} canUpdate={canUpdate} />
+                <StoreTokensSection source={sources.storeTokens} canUpdate={canUpdate} canDeleteTokens={canDeleteTokens} />
                 <BrowserLoginSection source={sources.appRedirects} callbackUrl={callbackUrl} canUpdate={canUpdate} />
               </Flex>
             </Layouts.Content>

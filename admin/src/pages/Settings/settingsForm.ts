@@ -21,9 +21,10 @@ export interface SettingsResponse {
     scopes: string[];
     allowAccessToken: boolean;
     appRedirects: string[];
+    storeTokens: boolean;
   };
   meta: {
-    sources: { clients: Source; scopes: Source; allowAccessToken: Source; appRedirects: Source };
+    sources: { clients: Source; scopes: Source; allowAccessToken: Source; appRedirects: Source; storeTokens: Source };
     /** The saved value is not valid settings: the data are the config file's, access tokens refused. */
     storedSettingsInvalid: boolean;
     /** The browser login's callback, to register at TikTok for each client. */
@@ -36,6 +37,7 @@ export interface SettingsRequestBody {
   scopes: string[];
   allowAccessToken: boolean;
   appRedirects: string[];
+  storeTokens: boolean;
 }
 
 /** Text inputs of Strapi's Form set `null` when emptied. */
@@ -68,6 +70,7 @@ export interface SettingsFormValues {
   scopes: string[];
   allowAccessToken: boolean;
   appRedirects: AppRedirectFormValue[];
+  storeTokens: boolean;
 }
 
 let rowCounter = 0;
@@ -86,7 +89,7 @@ export const emptyClient = (): ClientFormValue => ({
 
 export const emptyAppRedirect = (): AppRedirectFormValue => ({ rowKey: nextRowKey(), url: '' });
 
-export const toFormValues = ({ clients, scopes, allowAccessToken, appRedirects }: SettingsResponse['data']): SettingsFormValues => ({
+export const toFormValues = ({ clients, scopes, allowAccessToken, appRedirects, storeTokens }: SettingsResponse['data']): SettingsFormValues => ({
   clients: clients.map((client, index) => ({
     rowKey: `saved-${index}`,
     clientKey: client.clientKey,
@@ -100,6 +103,7 @@ export const toFormValues = ({ clients, scopes, allowAccessToken, appRedirects }
   scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
   allowAccessToken,
   appRedirects: appRedirects.map((url, index) => ({ rowKey: `saved-redirect-${index}`, url })),
+  storeTokens,
 });
 
 /** Whether the row's client currently has a stored secret (and the admin has not asked to drop it). */
@@ -115,7 +119,7 @@ export const secretState = (client: ClientFormValue): SecretState => {
   return client.storedSecretUnreadable ? 'unreadable' : 'stored';
 };
 
-export const toRequestBody = ({ clients, scopes, allowAccessToken, appRedirects }: SettingsFormValues): SettingsRequestBody => ({
+export const toRequestBody = ({ clients, scopes, allowAccessToken, appRedirects, storeTokens }: SettingsFormValues): SettingsRequestBody => ({
   clients: clients.map((client) => {
     const secret = client.clientSecret ?? '';
     const label = (client.label ?? '').trim();
@@ -130,4 +134,5 @@ export const toRequestBody = ({ clients, scopes, allowAccessToken, appRedirects 
   scopes: SCOPES.filter((scope) => scope === REQUIRED_SCOPE || scopes.includes(scope)),
   allowAccessToken,
   appRedirects: appRedirects.map(({ url }) => (url ?? '').trim()),
+  storeTokens,
 });
