@@ -420,7 +420,7 @@ describe('login records', () => {
       expect(res.status).toBe(200);
     }
 
-    const records = await app.strapi.plugin('tiktok-auth-mobile').service('loginHistory').latest(account.unionId);
+    const records = (await app.strapi.plugin('tiktok-auth-mobile').service('loginHistory').latestOf([account.unionId])).get(account.unionId);
     expect(records).toHaveLength(20);
     expect(records[0]).toEqual({ at: expect.any(String), clientKey: null, flow: 'access_token', ip: expect.stringMatching(/127\.0\.0\.1/), userAgent: 'TestApp/21' });
     expect(records.map((record: { userAgent: string }) => record.userAgent)).toEqual(Array.from({ length: 20 }, (_, i) => `TestApp/${21 - i}`));

@@ -50,10 +50,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    /** An account's last logins, newest first. */
-    async latest(unionId: string): Promise<LoginRecord[]> {
-      const rows = (await records().findMany({ where: { unionId }, orderBy: [{ at: 'desc' }, { id: 'desc' }] })) as LoginRecordRow[];
-      return rows.map(({ at, clientKey, flow, ip, userAgent }) => ({ at: new Date(at).toISOString(), clientKey, flow, ip, userAgent }));
+    /** Per TikTok account, its last logins, newest first. */
+    async latestOf(unionIds: string[]): Promise<Map<string, LoginRecord[]>> {
+      const rows = unionIds.length
+        ? ((await records().findMany({ where: { unionId: { $in: unionIds } }, orderBy: [{ at: 'desc' }, { id: 'desc' }] })) as LoginRecordRow[])
+        : [];
+      const byUnionId = new Map<string, LoginRecord[]>();
+      for (const { unionId, at, clientKey, flow, ip, userAgent } of rows) {
+        byUnionId.set(unionId, [...(byUnionId.get(unionId) ?? []), { at: new Date(at).toISOString(), clientKey, flow, ip, userAgent }]);
+      }
+      return byUnionId;
     },
 
     /** Unlinking or deleting an account: its login history goes with it. */
