@@ -112,6 +112,13 @@ describe('GET /tiktok-auth-mobile/identities', () => {
         removedBy: null,
         removedReason: null,
       })),
+      logins: [ANDROID, IOS].map(({ clientKey }) => ({
+        at: expect.any(String),
+        clientKey,
+        flow: 'code',
+        ip: expect.stringMatching(/127\.0\.0\.1/),
+        userAgent: null,
+      })),
     });
     within(identity.authorizations[1].accessTokenExpiresAt, now + tiktok.accessTokenLifetimeS * 1000);
     within(identity.authorizations[1].refreshTokenExpiresAt, now + tiktok.refreshTokenLifetimeS * 1000);
@@ -200,11 +207,11 @@ describe('POST /tiktok-auth-mobile/identities/:id/revoke', () => {
     expectNoToken(JSON.stringify(res.body));
   });
 
-  it('revokes every client without clientKey, also for an account whose user was deleted', async () => {
+  it('revokes every client without clientKey, also for an account left without its user (deleted with SQL)', async () => {
     const account = tiktok.addAccount();
     const { userId } = await codeLogin(account, IOS);
     const android = await codeLogin(account, ANDROID);
-    await app.strapi.db.query('plugin::users-permissions.user').delete({ where: { id: userId } });
+    await app.strapi.db.connection('up_users').where({ id: userId }).delete();
 
     const res = await revoke(await identityIdOf(account));
 

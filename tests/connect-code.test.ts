@@ -170,11 +170,29 @@ describe('the TikTok identity', () => {
     expect(identity.user.id).toBe(legacy.id);
   });
 
-  it('gives a fresh user to an account whose user was deleted, keeping the identity history', async () => {
+  it('gives a fresh user and identity to an account whose user was deleted', async () => {
     const account = tiktok.addAccount();
     const first = await connect(loginBody(account, IOS));
     const before = await identities().findOne({ where: { unionId: account.unionId } });
     await users().delete({ where: { id: first.body.user.id } });
+    expect(await identities().count({ where: { unionId: account.unionId } })).toBe(0);
+
+    const again = await connect(loginBody(account, ANDROID));
+
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).not.toBe(first.body.user.id);
+    const after = await identities().findMany({ where: { unionId: account.unionId }, populate: ['user'] });
+    expect(after).toHaveLength(1);
+    expect(after[0].id).not.toBe(before.id);
+    expect(after[0].user.id).toBe(again.body.user.id);
+    expect(Object.keys(after[0].openIds)).toEqual([ANDROID.clientKey]);
+  });
+
+  it('replaces an identity left without its user (a user deleted with SQL), keeping its history', async () => {
+    const account = tiktok.addAccount();
+    const first = await connect(loginBody(account, IOS));
+    const before = await identities().findOne({ where: { unionId: account.unionId } });
+    await app.strapi.db.connection('up_users').where({ id: first.body.user.id }).delete();
 
     const again = await connect(loginBody(account, ANDROID));
 

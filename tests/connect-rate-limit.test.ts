@@ -75,3 +75,19 @@ it('counts browser-login starts in the same bucket as /connect', async () => {
   expect(starts).toEqual([400, 400, 400]);
   expect(connect.status).toBe(429);
 });
+
+it('counts /link in the same bucket per IP as /connect', async () => {
+  const ip = '203.0.113.77';
+  const registered = await app
+    .request()
+    .post('/api/auth/local/register')
+    .set('X-Forwarded-For', '203.0.113.200')
+    .send({ username: 'rate-limited-linker', email: 'rate-limited-linker@example.com', password: 'Passw0rd-Example' });
+  expect(registered.status).toBe(200);
+  const connect = () => app.request().post('/api/tiktok-auth-mobile/connect').set('X-Forwarded-For', ip).send({});
+  const link = () =>
+    app.request().post('/api/tiktok-auth-mobile/link').set('X-Forwarded-For', ip).set('Authorization', `Bearer ${registered.body.jwt}`).send({});
+
+  expect([(await connect()).status, (await link()).status, (await connect()).status]).toEqual([400, 400, 400]);
+  expect([(await link()).status, (await connect()).status]).toEqual([429, 429]);
+});

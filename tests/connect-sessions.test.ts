@@ -96,6 +96,16 @@ describe('refresh mode, refresh token in the body (users-permissions default)', 
     expect(Object.keys(tiktokLogin.body).sort()).toEqual([...Object.keys(local.body), 'profile'].sort());
   });
 
+  it("lets the login's session access token use the user's own routes (GET /me)", async () => {
+    const account = tiktok.addAccount();
+    const login = await app().request().post(CONNECT).send({ access_token: tiktok.issueAccessToken(account) });
+
+    const me = await app().request().get('/api/tiktok-auth-mobile/me').set('Authorization', `Bearer ${login.body.jwt}`);
+
+    expect(me.status).toBe(200);
+    expect(me.body.union_id).toBe(account.unionId);
+  });
+
   it('puts the refresh token in users-permissions\' cookie when the request asks for it', async () => {
     const header = { 'x-strapi-refresh-cookie': 'httpOnly' };
     const local = await localLogin(app(), header);

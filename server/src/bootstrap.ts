@@ -1,7 +1,29 @@
 import type { Core } from '@strapi/strapi';
 
+import { PLUGIN_ID, ROLE_UID } from './constants';
 import { ACTION_DEFINITIONS } from './permissions';
+import { forgetDeletedUsers } from './user-deletion';
 import { getService } from './utils/get-service';
+
+/** The routes a signed-in user manages their TikTok link with (GET /me, POST /link, DELETE /me). */
+export const USER_ROUTE_ACTIONS = ['find', 'link', 'unlink'].map((action) => `plugin::${PLUGIN_ID}.me.${action}`);
+
+/**
+ * Lets the Authenticated role use them, once: a later choice of an admin (Settings → Users &
+ * Permissions → Roles) is never overridden, because the plugin store remembers it was done.
+ */
+const grantUserRoutes = async (strapi: Core.Strapi) => {
+  const done = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'user-routes-granted' });
+  if (await done.get({})) return;
+  const role = (await strapi.db.query(ROLE_UID).findOne({ where: { type: 'authenticated' }, select: ['id'] })) as { id: number } | null;
+  if (role) {
+    const permissions = strapi.db.query('plugin::users-permissions.permission');
+    for (const action of USER_ROUTE_ACTIONS) {
+      if (!(await permissions.count({ where: { action, role: role.id } }))) await permissions.create({ data: { action, role: role.id } });
+    }
+  }
+  await done.set({ value: true });
+};
 
 /** Once per boot: access tokens are accepted although the apps could prove their logins with codes. */
 const warnAboutAccessTokens = async (strapi: Core.Strapi) => {
@@ -17,4 +39,6 @@ const warnAboutAccessTokens = async (strapi: Core.Strapi) => {
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(ACTION_DEFINITIONS);
   await warnAboutAccessTokens(strapi);
+  await grantUserRoutes(strapi);
+  forgetDeletedUsers(strapi);
 };

@@ -4,11 +4,13 @@ import type { Context } from 'koa';
 const RESPONDERS = {
   400: 'badRequest',
   403: 'forbidden',
+  404: 'notFound',
+  409: 'conflict',
   502: 'badGateway',
   503: 'serviceUnavailable',
 } as const;
 
-/** Every failure the connect endpoint can answer with, and its HTTP status. */
+/** Every failure the plugin's content-API routes (/connect, /link, /me) answer with, and its HTTP status. */
 export const CONNECT_ERRORS = {
   invalid_request: 400,
   access_token_disabled: 400,
@@ -21,6 +23,10 @@ export const CONNECT_ERRORS = {
   app_redirect_not_allowed: 400,
   login_code_invalid: 400,
   user_blocked: 403,
+  identity_not_found: 404,
+  identity_already_linked: 409,
+  user_already_linked: 409,
+  last_login_method: 409,
   user_role_missing: 403,
   registration_unavailable: 503,
   session_unavailable: 503,

@@ -3,6 +3,15 @@ import type { Core } from '@strapi/strapi';
 import { IDENTITY_UID, USER_UID } from './constants';
 import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/read-only';
 import { keepWebhookBody } from './middlewares/webhook-body';
+import { EVENTS } from './utils/events';
+
+/** The plugin's events, as Strapi webhooks may subscribe to them (`TIKTOK_AUTH_MOBILE_LOGIN`, …). */
+const allowWebhookEvents = (strapi: Core.Strapi) => {
+  const store = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void };
+  for (const [name, event] of Object.entries(EVENTS)) {
+    store.addAllowedEvent(`TIKTOK_AUTH_MOBILE_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`, event);
+  }
+};
 
 /**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user
@@ -23,4 +32,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   });
   protectIdentities(strapi);
   keepWebhookBody(strapi);
+  allowWebhookEvents(strapi);
 };

@@ -332,6 +332,7 @@ test('an admin turns on storeTokens, and the TikTok accounts page shows a login 
   const authorization = page.getByTestId(`account-${account.unionId}`).getByTestId(`authorization-${CLIENT.clientKey}`);
   await authorization.getByText('Tokens stored').waitFor();
   await authorization.getByText('Refresh token expires:').waitFor();
+  await page.getByTestId(`account-${account.unionId}`).getByTestId('recent-logins').getByText(`code · ${CLIENT.clientKey}`).waitFor();
   await screenshot('accounts.png');
   // Every token the fake TikTok issues ends with "!fake"; the stored ones are encrypted as v1:….
   expect(await page.content()).not.toMatch(/!fake|v1:[0-9a-f]+:/);

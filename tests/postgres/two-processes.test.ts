@@ -233,3 +233,35 @@ it('20 concurrent TikTok calls for one user across both processes make one refre
     await locker.end();
   }
 });
+
+it('two users linking one TikTok account at once through both processes end with exactly one link', async () => {
+  const register = (url: string, name: string) =>
+    supertest(url).post('/api/auth/local/register').send({ username: name, email: `${name}@example.com`, password: 'Passw0rd-Example' });
+  const [first, second] = await Promise.all([register(urls[0], `linker-a-${Date.now()}`), register(urls[1], `linker-b-${Date.now()}`)]);
+  const account = tiktok.addAccount();
+  const link = (url: string, jwt: string) => {
+    const { code, codeVerifier } = tiktok.authorize(account, { clientKey: CLIENT.clientKey });
+    return supertest(url).post('/api/tiktok-auth-mobile/link').set('Authorization', `Bearer ${jwt}`).send({ code, code_verifier: codeVerifier });
+  };
+  // Writes to identities wait until both links are about to insert theirs: the inserts then race.
+  const locker = await connectTo(database);
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE tiktok_identities IN SHARE MODE');
+    const linking = Promise.all([link(urls[0], first.body.jwt), link(urls[1], second.body.jwt)]);
+    await waitUntil(async () => (await sessionsWaitingForALock()) >= 2);
+    await locker.query('ROLLBACK');
+    const answers = await linking;
+
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
+    expect(answers.find((res) => res.status === 409)?.body.error.details).toEqual({ code: 'identity_already_linked' });
+    const linked = await db.query(
+      'SELECT l.user_id FROM tiktok_identities i JOIN tiktok_identities_user_lnk l ON l.identity_id = i.id WHERE i.union_id = $1',
+      [account.unionId]
+    );
+    const winner = answers.findIndex((res) => res.status === 200);
+    expect(linked.rows).toEqual([{ user_id: [first, second][winner].body.user.id }]);
+  } finally {
+    await locker.end();
+  }
+});

@@ -2,11 +2,11 @@ import { Badge, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strap
 import { useIntl } from 'react-intl';
 import { styled } from 'styled-components';
 
-import { useDateTime } from '../hooks/useDateTime';
 import type { Identity } from '../pages/Accounts/accountsApi';
 import { getTranslation } from '../utils/getTranslation';
 
 import { AuthorizationDetails } from './AuthorizationDetails';
+import { RecentLogins } from './RecentLogins';
 
 interface AccountsTableProps {
   identities: Identity[];
@@ -17,12 +17,11 @@ interface AccountsTableProps {
 /** TikTok accounts, read-only: who they are, their user, and per client what they authorized. */
 export const AccountsTable = ({ identities, canRevoke, onRevoked }: AccountsTableProps) => {
   const { formatMessage } = useIntl();
-  const date = useDateTime();
   const t = (id: string, defaultMessage: string) => formatMessage({ id: getTranslation(id), defaultMessage });
   const headers = [
     t('accounts.column.account', 'TikTok account'),
     t('accounts.column.user', 'User'),
-    t('accounts.column.lastLogin', 'Last login'),
+    t('accounts.column.logins', 'Recent logins'),
     t('accounts.column.authorizations', 'Authorizations, per client'),
   ];
 
@@ -65,7 +64,7 @@ export const AccountsTable = ({ identities, canRevoke, onRevoked }: AccountsTabl
               )}
             </Td>
             <Td>
-              <Typography>{date(identity.lastLoginAt)}</Typography>
+              <RecentLogins logins={identity.logins} />
             </Td>
             <Td>
               <Flex direction="column" alignItems="stretch" gap={2} paddingTop={2} paddingBottom={2}>

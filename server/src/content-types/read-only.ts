@@ -1,12 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 
-import { AUTHORIZATION_UID, IDENTITY_UID, LOGIN_CODE_UID, PENDING_LOGIN_UID, USER_UID } from '../constants';
+import { AUTHORIZATION_UID, IDENTITY_UID, LOGIN_CODE_UID, LOGIN_RECORD_UID, PENDING_LOGIN_UID, USER_UID } from '../constants';
 
 const WRITES = new Set(['create', 'update', 'delete', 'clone', 'publish', 'unpublish', 'discardDraft']);
 
-/** The plugin's records: which user a login becomes, the user's TikTok tokens, and the browser login's states and codes. */
-const PLUGIN_RECORDS = new Set([IDENTITY_UID, AUTHORIZATION_UID, PENDING_LOGIN_UID, LOGIN_CODE_UID]);
+/** The plugin's records: which user a login becomes, the user's TikTok tokens, login records, and the browser login's states and codes. */
+const PLUGIN_RECORDS = new Set([IDENTITY_UID, AUTHORIZATION_UID, LOGIN_RECORD_UID, PENDING_LOGIN_UID, LOGIN_CODE_UID]);
 
 /** The users-permissions user's side of the link (added in register). */
 export const USER_IDENTITY_ATTRIBUTE = 'tiktokIdentity';

@@ -18,9 +18,10 @@ export default {
   async connect(ctx: Context) {
     try {
       const deviceId = parseDeviceId(ctx.request.body);
-      const { user, profile } = await getService('connect').connect(ctx.request.body);
-      const credentials = await getService('session').issue(ctx, user, { deviceId });
-      ctx.body = { ...credentials, profile: publicProfile(profile) };
+      const login = await getService('connect').connect(ctx.request.body);
+      const credentials = await getService('session').issue(ctx, login.user, { deviceId });
+      await getService('connect').completeLogin(login, { ip: ctx.request.ip, userAgent: ctx.request.headers['user-agent'] });
+      ctx.body = { ...credentials, profile: publicProfile(login.profile) };
     } catch (error) {
       if (error instanceof ConnectError) return respondWithConnectError(ctx, error);
       throw error;

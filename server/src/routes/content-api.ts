@@ -25,6 +25,16 @@ export default {
       handler: 'browser.callback',
       config: { auth: false as const },
     },
+    // The user's own TikTok link: users-permissions authenticates the caller and its role must allow the action.
+    { method: 'GET' as const, path: '/me', handler: 'me.find' },
+    {
+      method: 'POST' as const,
+      path: '/link',
+      handler: 'me.link',
+      // A TikTok verification like /connect's: the same rate limit.
+      config: { middlewares: ['plugin::tiktok-auth-mobile.rateLimit', 'plugin::tiktok-auth-mobile.bodyLimit'] },
+    },
+    { method: 'DELETE' as const, path: '/me', handler: 'me.unlink' },
     {
       // TikTok's webhook events: the TikTok-Signature header, checked against a client secret, authenticates them.
       method: 'POST' as const,

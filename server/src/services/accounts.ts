@@ -4,7 +4,8 @@ import type { Core } from '@strapi/strapi';
 import { IDENTITY_UID, ROLE_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
 import { getPluginConfig } from '../utils/plugin-config';
-import { MIN_LENGTH, storableText, usernameBase } from '../utils/text';
+import { identityFields, type LoginContext } from '../utils/identity-fields';
+import { MIN_LENGTH, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
 
 const PROVIDER = 'tiktok';
@@ -31,11 +32,7 @@ interface Identity {
   user: UpUser | null;
 }
 
-/** How the login was proven: the client a code was exchanged for, and the scopes granted. */
-export interface LoginContext {
-  clientKey?: string;
-  scopes: string[];
-}
+export type { LoginContext } from '../utils/identity-fields';
 
 /** Thrown inside the linking transaction when another login changed the identity first. */
 class LostRace extends Error {}
@@ -77,12 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** The identity columns every login refreshes. The open_id map changes only in the code flow. */
   const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Pick<Identity, 'openIds'> | null, now: Date) => ({
-    displayName: storableText(profile.display_name),
-    avatarUrl: storableText(profile.avatar_url, 2048),
-    username: storableText(profile.username),
-    isVerified: profile.is_verified ?? null,
-    grantedScopes: login.scopes,
-    ...(login.clientKey && { openIds: { ...previous?.openIds, [login.clientKey]: profile.open_id } }),
+    ...identityFields(profile, login, previous?.openIds),
     lastLoginAt: now,
   });
 
@@ -218,6 +210,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data: {
           unionId: profile.union_id,
           firstLoginAt: stale?.firstLoginAt ?? now,
+          linkedAt: now,
           openIds: stale?.openIds ?? {},
           ...loginFields(profile, login, stale, now),
           user: user.id,
@@ -265,11 +258,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return withoutRole(user);
     },
 
-    /** The users-permissions user a TikTok account logs in as, created on its first login. */
-    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<UpUser> {
+    /** The users-permissions user a TikTok account logs in as, created on its first login (`created`). */
+    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<{ user: UpUser; created: boolean }> {
       const now = new Date();
       const returning = await fastLogin(profile, login, now);
-      if (returning) return returning;
+      if (returning) return { user: returning, created: false };
 
       const base = usernameBase(profile.username, profile.display_name);
       // A short name is suffixed at once; a taken one once the user is committed (ensureUniqueUsername).
@@ -283,12 +276,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             where: { id: identity.id },
             data: loginFields(profile, login, identity, now),
           });
-          return withoutRole(identity.user);
+          return { user: withoutRole(identity.user), created: false };
         }
 
         try {
           const { user, created } = await linkAccount(profile, login, identity, now, username);
-          return created ? await ensureUniqueUsername(user) : user;
+          return { user: created ? await ensureUniqueUsername(user) : user, created };
         } catch (error) {
           if (error instanceof ConnectError || attempt === 2) throw error;
           // Another login linked this account first: its identity is there now, use it.

@@ -46,6 +46,7 @@ interface PendingLogin {
 interface LoginCodeRecord {
   id: number;
   userId: number;
+  clientKey: string | null;
   profile: TikTokProfile;
   expiresAt: string | Date;
 }
@@ -112,12 +113,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const settings = await getService('settings').get();
     const client = pickClient(settings, { clientKey: pending.clientKey });
     const connect = getService('connect');
-    const verified = await connect.verifyCode(client, { code, codeVerifier, redirectUri: callbackUrl(strapi) }, settings);
+    const verified = await connect.verifyCode(client, { code, codeVerifier, redirectUri: callbackUrl(strapi) }, settings, 'browser');
     const { user, profile } = await connect.resolve(verified);
 
     const loginCode = randomSecret();
     await loginCodes().create({
-      data: { codeHash: sha256(loginCode), userId: user.id, profile, expiresAt: new Date(now + LOGIN_CODE_TTL_MS) },
+      data: { codeHash: sha256(loginCode), userId: user.id, clientKey: client.clientKey, profile, expiresAt: new Date(now + LOGIN_CODE_TTL_MS) },
       select: ['id'],
     });
     return loginCode;
@@ -188,7 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!record || !user) {
         throw new ConnectError('login_code_invalid', 'The login code is unknown, expired or already used: sign in with TikTok again');
       }
-      return { user, profile: record.profile };
+      return { user, profile: record.profile, flow: 'browser', clientKey: record.clientKey ?? undefined };
     },
   };
 };

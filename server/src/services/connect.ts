@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
-import { parseConnectRequest } from '../utils/connect-request';
+import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
+import { emitEvent, EVENTS, type LoginFlow } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { pickClient, type UsableClient } from '../utils/pick-client';
 import type { UpUser } from './accounts';
@@ -10,6 +11,7 @@ import type { TikTokProfile, TikTokToken } from './tiktok-api';
 
 /** A login TikTok vouched for, whatever the proof. */
 export interface VerifiedLogin {
+  flow: LoginFlow;
   profile: TikTokProfile;
   /** The client the code was exchanged for; unknown for a bare access token. */
   clientKey?: string;
@@ -18,10 +20,18 @@ export interface VerifiedLogin {
   tokens?: { answer: TikTokToken; store: boolean };
 }
 
-/** A login's outcome: the user it is, and what TikTok said about them. */
+/** A login's outcome: the user it is, what TikTok said about them, and how it was proven. */
 export interface ResolvedLogin {
   user: UpUser;
   profile: TikTokProfile;
+  flow: LoginFlow;
+  clientKey?: string;
+}
+
+/** Where a login came from, for its record. */
+export interface LoginOrigin {
+  ip?: string;
+  userAgent?: string;
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -31,7 +41,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const verifyCode = async (
     client: UsableClient,
     { code, codeVerifier, redirectUri }: { code: string; codeVerifier: string; redirectUri: string },
-    settings: EffectiveSettings
+    settings: EffectiveSettings,
+    flow: 'code' | 'browser' = 'code'
   ): Promise<VerifiedLogin> => {
     const token = await tiktok().exchangeCode(client, { code, codeVerifier, redirectUri });
     const profile = await tiktok()
@@ -47,6 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       throw new ConnectError('tiktok_code_invalid', 'The TikTok authorization code does not belong to this user');
     }
     return {
+      flow,
       profile,
       clientKey: client.clientKey,
       scopes: token.scopes,
@@ -62,33 +74,63 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
     }
     // user/info answered for every configured scope, so the user granted at least those.
-    return { profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
+    return { flow: 'access_token', profile: await tiktok().fetchUserInfo(accessToken, settings.scopes), scopes: settings.scopes };
   };
 
-  /** The user a verified login is: found or created. A code-flow login is then recorded with its client. */
-  const resolve = async ({ profile, clientKey, scopes, tokens }: VerifiedLogin): Promise<ResolvedLogin> => {
-    const user = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+  /** A code-flow login is recorded with its client (and, with storeTokens, its tokens) once its user is known. */
+  const recordAuthorization = async ({ profile, clientKey, tokens }: VerifiedLogin) => {
     if (clientKey && tokens) {
       await getService('tokens').recordLogin({ profile, clientKey, token: tokens.answer }, { storeTokens: tokens.store });
     }
-    return { user, profile };
+  };
+
+  /** The user a verified login is: found or created. */
+  const resolve = async (verified: VerifiedLogin): Promise<ResolvedLogin> => {
+    const { profile, clientKey, scopes, flow } = verified;
+    const { user, created } = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+    await recordAuthorization(verified);
+    if (created) {
+      await emitEvent(strapi, EVENTS.userCreated, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
+    }
+    return { user, profile, flow, clientKey };
+  };
+
+  /** Checks an access token or a code with TikTok: the same verification for a login and a link. */
+  const verify = async (request: Exclude<ConnectRequest, { flow: 'login_code' }>): Promise<VerifiedLogin> => {
+    const settings = await getService('settings').get();
+    if (request.flow === 'access_token') return verifyAccessToken(request.accessToken, settings);
+    const client = pickClient(settings, request);
+    return verifyCode(client, { ...request, redirectUri: client.redirectUri }, settings);
   };
 
   return {
     verifyCode,
     resolve,
+    recordAuthorization,
 
     /** Validates what the app posted (with TikTok, or against a browser login's code) and returns the user it logs in as. */
     async connect(rawBody: unknown): Promise<ResolvedLogin> {
       const request = parseConnectRequest(rawBody);
       // The browser login's TikTok exchange already happened at its callback.
       if (request.flow === 'login_code') return getService('browserLogin').redeem(request.loginCode);
+      return resolve(await verify(request));
+    },
 
-      const settings = await getService('settings').get();
-      if (request.flow === 'access_token') return resolve(await verifyAccessToken(request.accessToken, settings));
+    /** A login the app got its credentials for: recorded in the account's login history, and announced. */
+    async completeLogin({ user, profile, flow, clientKey }: ResolvedLogin, origin: LoginOrigin) {
+      await getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin });
+      await emitEvent(strapi, EVENTS.login, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
+    },
 
-      const client = pickClient(settings, request);
-      return resolve(await verifyCode(client, { ...request, redirectUri: client.redirectUri }, settings));
+    /** Validates a /link body as /connect does; a login code (already spent on a login) cannot link. */
+    async verifyForLink(rawBody: unknown): Promise<VerifiedLogin> {
+      const request = parseConnectRequest(rawBody);
+      if (request.flow === 'login_code') {
+        throw new ConnectError('invalid_request', 'login_code cannot link an account: send code and code_verifier, or access_token', {
+          errors: [{ path: 'login_code', message: 'login_code cannot link an account' }],
+        });
+      }
+      return verify(request);
     },
   };
 };

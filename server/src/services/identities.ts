@@ -4,6 +4,7 @@ import { errors } from '@strapi/utils';
 import { IDENTITY_UID } from '../constants';
 import { getService } from '../utils/get-service';
 import type { ListQuery } from '../validation/identities';
+import type { LoginRecord } from './login-history';
 import type { AuthorizationStatus } from './tokens';
 
 interface IdentityRow {
@@ -30,6 +31,8 @@ export interface AdminIdentity {
   lastLoginAt: string | null;
   user: IdentityRow['user'];
   authorizations: AuthorizationStatus[];
+  /** The last 20 logins, newest first. */
+  logins: LoginRecord[];
 }
 
 const COLUMNS = ['id', 'unionId', 'displayName', 'username', 'isVerified', 'grantedScopes', 'firstLoginAt', 'lastLoginAt'];
@@ -42,7 +45,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identities = () => strapi.db.query(IDENTITY_UID);
 
   const withAuthorizations = async (rows: IdentityRow[]): Promise<AdminIdentity[]> => {
-    const statuses = await getService('tokens').statusOf(rows.map((row) => row.unionId));
+    const unionIds = rows.map((row) => row.unionId);
+    const statuses = await getService('tokens').statusOf(unionIds);
+    const logins = await getService('loginHistory').latestOf(unionIds);
     return rows.map((row) => ({
       id: row.id,
       unionId: row.unionId,
@@ -54,6 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       lastLoginAt: iso(row.lastLoginAt),
       user: row.user,
       authorizations: statuses.get(row.unionId) ?? [],
+      logins: logins.get(row.unionId) ?? [],
     }));
   };
 

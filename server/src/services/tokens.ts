@@ -283,22 +283,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Revokes the account's stored tokens at TikTok and clears them whatever TikTok answers. */
+  /** Revokes a token at TikTok; a failure is logged: the stored copy is deleted whatever TikTok says. */
+  const revokeAtTikTok = async (clientKey: string, accessToken: string | null) => {
+    try {
+      const client = await credentialsFor(clientKey);
+      if (!client || !accessToken) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
+      await getService('tiktokApi').revokeToken(client, accessToken);
+    } catch (error) {
+      strapi.log.warn(
+        `[tiktok-auth-mobile] TikTok tokens of client_key ${clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
+      );
+    }
+  };
+
+  /** Revokes the account's stored tokens at TikTok (one client's, or all) and clears them whatever TikTok answers. */
   const revokeStored = async (unionId: string, { clientKey }: { clientKey?: string } = {}): Promise<number> => {
     const rows = (await authorizations().findMany({
       where: { unionId, ...(clientKey !== undefined && { clientKey }), refreshToken: { $notNull: true } },
     })) as AuthorizationRow[];
     for (const row of rows) {
-      try {
-        const client = await credentialsFor(row.clientKey);
-        const token = decrypt(row.accessToken);
-        if (!client || !token) throw new TikTokUnavailableError('no client secret or readable token to revoke with');
-        await getService('tiktokApi').revokeToken(client, token);
-      } catch (error) {
-        strapi.log.warn(
-          `[tiktok-auth-mobile] TikTok tokens of client_key ${row.clientKey} were not revoked at TikTok (${error instanceof Error ? error.message : 'unknown error'}): deleting the stored copy anyway`
-        );
-      }
+      await revokeAtTikTok(row.clientKey, decrypt(row.accessToken));
       await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
     }
     return rows.length;
@@ -358,6 +362,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return revokeStored(await unionIdOf(userId), options);
     },
 
+    /**
+     * Unlinking or deleting accounts: deletes every record of them (in the caller's transaction, if any)
+     * and returns the revocation of the tokens they held, to run once that is committed.
+     */
+    async detachAccounts(unionIds: string[]): Promise<() => Promise<void>> {
+      if (!unionIds.length) return async () => {};
+      const rows = (await authorizations().findMany({
+        where: { unionId: { $in: unionIds }, refreshToken: { $notNull: true } },
+      })) as AuthorizationRow[];
+      const held = rows.map((row) => ({ clientKey: row.clientKey, accessToken: decrypt(row.accessToken) }));
+      await authorizations().deleteMany({ where: { unionId: { $in: unionIds } } });
+      return async () => {
+        for (const { clientKey, accessToken } of held) await revokeAtTikTok(clientKey, accessToken);
+      };
+    },
+
     /** `revoke` by TikTok account: also for an identity whose user was deleted. */
     revokeAccount: revokeStored,
 
@@ -377,6 +397,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       if (count > 0) return 'removed' as const;
       return (await authorizations().count({ where: { clientKey, openId } })) > 0 ? ('unchanged' as const) : ('unknown' as const);
+    },
+
+    /** The account a client's open_id belongs to, as TikTok's webhooks name it. */
+    async authorizationOf(clientKey: string, openId: string) {
+      return (await authorizations().findOne({ where: { clientKey, openId }, select: ['unionId'] })) as { unionId: string } | null;
     },
 
     /** Deletes every stored token, of every user (no revoke at TikTok). Returns how many accounts had some. */

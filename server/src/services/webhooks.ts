@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { yup } from '@strapi/utils';
 
+import { IDENTITY_UID } from '../constants';
+import { emitEvent, EVENTS } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { isFresh, isSignedWith, parseSignatureHeader, SIGNATURE_TOLERANCE_S } from '../utils/webhook-signature';
 import { string } from '../validation/settings';
@@ -101,6 +103,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
+  /** tiktok-auth-mobile.authorization.removed, for the account's user (if it still has one). */
+  const announceRemoval = async (clientKey: string, openId: string) => {
+    const { unionId } = (await getService('tokens').authorizationOf(clientKey, openId)) ?? {};
+    if (!unionId) return;
+    const identity = (await strapi.db
+      .query(IDENTITY_UID)
+      .findOne({ where: { unionId }, populate: { user: { select: ['id'] } } })) as { user: { id: number } | null } | null;
+    await emitEvent(strapi, EVENTS.authorizationRemoved, { userId: identity?.user?.id ?? null, unionId, clientKey, flow: 'webhook' });
+  };
+
   const removeAuthorization = async (clientKey: string, body: Record<string, unknown>) => {
     const { user_openid: openId, create_time: createTime, content } = validate(removalSchema, body);
     const reason = reasonOf(content);
@@ -108,6 +120,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const eventTime = new Date((createTime + 1) * 1000);
     const outcome = await getService('tokens').removeAuthorization({ clientKey, openId, reason, eventTime });
     if (outcome === 'removed') {
+      await announceRemoval(clientKey, openId);
       strapi.log.info(`[tiktok-auth-mobile] TikTok removed an account's authorization of client_key ${clientKey} (reason ${reason}): its stored tokens, if any, are deleted`);
     } else {
       strapi.log.debug(`[tiktok-auth-mobile] webhook authorization.removed of client_key ${clientKey}: ${outcome === 'unknown' ? 'no account with this open_id' : 'already removed, or older than the last login'}`);

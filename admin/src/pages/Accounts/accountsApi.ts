@@ -21,6 +21,15 @@ export interface AuthorizationStatus {
   removedReason: number | null;
 }
 
+/** A successful login, as the server recorded it. */
+export interface LoginRecord {
+  at: string;
+  clientKey: string | null;
+  flow: 'access_token' | 'code' | 'browser';
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface Identity {
   id: number;
   unionId: string;
@@ -33,6 +42,8 @@ export interface Identity {
   /** Null once the user was deleted. */
   user: { id: number; documentId: string; username: string; email: string | null } | null;
   authorizations: AuthorizationStatus[];
+  /** The last 20 logins, newest first. */
+  logins: LoginRecord[];
 }
 
 export interface Pagination {

@@ -1,0 +1,33 @@
+import type { Core } from '@strapi/strapi';
+
+import { IDENTITY_UID, USER_UID } from './constants';
+import { getService } from './utils/get-service';
+
+interface DeleteEvent {
+  params: { where?: unknown };
+  state: Record<string, unknown>;
+}
+
+/**
+ * A deleted users-permissions user takes its TikTok link with it, however it is deleted (admin panel,
+ * API, code): its identity and stored tokens go in the delete's transaction, and the tokens are revoked
+ * at TikTok once it is committed.
+ */
+export const forgetDeletedUsers = (strapi: Core.Strapi) => {
+  const identitiesOf = async ({ params, state }: DeleteEvent) => {
+    state.tiktokIdentities = await strapi.db
+      .query(IDENTITY_UID)
+      .findMany({ where: { user: params.where ?? {} }, select: ['id', 'unionId'] });
+  };
+  const forget = async ({ state }: DeleteEvent) => {
+    await getService('links').forget((state.tiktokIdentities as Array<{ id: number; unionId: string }> | undefined) ?? []);
+  };
+
+  strapi.db.lifecycles.subscribe({
+    models: [USER_UID],
+    beforeDelete: identitiesOf,
+    beforeDeleteMany: identitiesOf,
+    afterDelete: forget,
+    afterDeleteMany: forget,
+  });
+};
