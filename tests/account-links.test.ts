@@ -309,7 +309,7 @@ describe('events', () => {
   async function captureEvents(run: () => Promise<void>) {
     const seen: Array<{ name: string; payload: unknown }> = [];
     const listeners = EVENT_NAMES.map((name) => {
-      const listener = (payload: unknown) => {
+      const listener = async (payload: unknown) => {
         seen.push({ name, payload });
       };
       app.strapi.eventHub.on(name, listener);
@@ -364,7 +364,7 @@ describe('events', () => {
   });
 
   it('a failing listener is logged and does not fail the login', async () => {
-    const listener = () => {
+    const listener = async () => {
       throw new Error('listener broke');
     };
     app.strapi.eventHub.on('tiktok-auth-mobile.login', listener);
