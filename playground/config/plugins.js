@@ -1,6 +1,10 @@
 const path = require('path');
 
 module.exports = ({ env }) => ({
+  // GRAPHQL_ENABLED=true adds Strapi's GraphQL plugin, with the plugin's tiktokConnect mutation and friends.
+  ...(env.bool('GRAPHQL_ENABLED', false) && {
+    graphql: { enabled: true, resolve: path.dirname(require.resolve('@strapi/plugin-graphql/package.json')) },
+  }),
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret'),

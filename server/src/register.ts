@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from './constants';
 import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/read-only';
+import { registerGraphql } from './graphql';
 import { keepWebhookBody } from './middlewares/webhook-body';
 import { EVENTS } from './utils/events';
 
@@ -33,4 +34,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   protectIdentities(strapi);
   keepWebhookBody(strapi);
   allowWebhookEvents(strapi);
+  registerGraphql(strapi);
 };

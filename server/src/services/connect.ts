@@ -1,7 +1,9 @@
+import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 
 import { ConnectError } from '../errors';
 import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
+import { parseDeviceId } from '../utils/device-id';
 import { emitEvent, EVENTS, type LoginFlow } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { pickClient, type UsableClient } from '../utils/pick-client';
@@ -33,6 +35,18 @@ export interface LoginOrigin {
   ip?: string;
   userAgent?: string;
 }
+
+/** What the app may show without another TikTok call. */
+const publicProfile = ({ union_id, open_id, display_name, avatar_url, username }: TikTokProfile) => ({
+  union_id,
+  open_id,
+  display_name: display_name ?? null,
+  avatar_url: avatar_url ?? null,
+  ...(username !== undefined && { username }),
+});
+
+/** The /connect answer: users-permissions' credentials (`jwt`, `user`, and in refresh mode `refreshToken`) plus `profile`. */
+export type LoginAnswer = { jwt: string; refreshToken?: string; user: unknown; profile: ReturnType<typeof publicProfile> };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const tiktok = () => getService('tiktokApi');
@@ -116,10 +130,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return resolve(await verify(request));
     },
 
-    /** A login the app got its credentials for: recorded in the account's login history, and announced. */
-    async completeLogin({ user, profile, flow, clientKey }: ResolvedLogin, origin: LoginOrigin) {
+    /**
+     * The whole login of /connect (and GraphQL's tiktokConnect): the proof checked, the user found or
+     * created, Strapi credentials issued as /api/auth/local would, the login recorded and announced.
+     */
+    async login(ctx: Context, rawBody: unknown): Promise<LoginAnswer> {
+      const deviceId = parseDeviceId(rawBody);
+      const { user, profile, flow, clientKey } = await this.connect(rawBody);
+      const credentials = (await getService('session').issue(ctx, user, { deviceId })) as Omit<LoginAnswer, 'profile'>;
+      const origin: LoginOrigin = { ip: ctx.request.ip, userAgent: ctx.request.headers['user-agent'] };
       await getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin });
       await emitEvent(strapi, EVENTS.login, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
+      return { ...credentials, profile: publicProfile(profile) };
     },
 
     /** Validates a /link body as /connect does; a login code (already spent on a login) cannot link. */
