@@ -5,6 +5,14 @@ module.exports = ({ env }) => ({
   ...(env.bool('GRAPHQL_ENABLED', false) && {
     graphql: { enabled: true, resolve: path.dirname(require.resolve('@strapi/plugin-graphql/package.json')) },
   }),
+  // DOCUMENTATION_ENABLED=true adds Strapi's documentation plugin (OpenAPI), documenting this plugin's routes.
+  ...(env.bool('DOCUMENTATION_ENABLED', false) && {
+    documentation: {
+      enabled: true,
+      resolve: path.dirname(require.resolve('@strapi/plugin-documentation/package.json')),
+      config: { 'x-strapi-config': { plugins: ['users-permissions', 'tiktok-auth-mobile'] } },
+    },
+  }),
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret'),

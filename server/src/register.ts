@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 
-import { IDENTITY_UID, USER_UID } from './constants';
+import { IDENTITY_UID, PLUGIN_ID, USER_UID } from './constants';
 import { protectIdentities, USER_IDENTITY_ATTRIBUTE } from './content-types/read-only';
+import { contentApiDocumentation } from './documentation/content-api';
 import { registerGraphql } from './graphql';
 import { keepWebhookBody } from './middlewares/webhook-body';
 import { EVENTS } from './utils/events';
@@ -35,4 +36,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   keepWebhookBody(strapi);
   allowWebhookEvents(strapi);
   registerGraphql(strapi);
+  // With @strapi/plugin-documentation, when the app lists this plugin in its `x-strapi-config.plugins`.
+  strapi.plugin('documentation')?.service('override').registerOverride(contentApiDocumentation(), {
+    pluginOrigin: PLUGIN_ID,
+    excludeFromGeneration: [PLUGIN_ID],
+  });
 };
