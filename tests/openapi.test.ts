@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { CONNECT_ERRORS, type ConnectErrorCode } from '../server/src/errors';
 import { PLAYGROUND_DIR, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 import type { FakeTikTok } from './support/fake-tiktok';
 
@@ -44,7 +45,8 @@ const documentedCodes = (operation: Operation) =>
   );
 
 it("documents every content-API route of the plugin, and only under the plugin's prefix", () => {
-  const routes = app.strapi.plugin('tiktok-auth-mobile').routes['content-api'].routes as Array<{ method: string; path: string }>;
+  const routers = app.strapi.plugin('tiktok-auth-mobile').routes as unknown as Record<string, { routes: Array<{ method: string; path: string }> }>;
+  const { routes } = routers['content-api'];
   for (const { method, path: routePath } of routes) {
     expect(document.paths[`/tiktok-auth-mobile${routePath}`]?.[method.toLowerCase()]).toEqual(expect.objectContaining({ responses: expect.any(Object) }));
   }
@@ -69,23 +71,27 @@ it('describes /connect: each flow, the 200 answer, and every error code with the
   expect(connect.responses['429']).toBeDefined();
   expect(connect.security).toEqual([]);
 
+  // The statuses the route answers with: the errors table it answers from, and its body limit.
+  const answered: ConnectErrorCode[] = [
+    'invalid_request',
+    'access_token_disabled',
+    'unknown_client',
+    'redirect_uri_mismatch',
+    'tiktok_code_invalid',
+    'tiktok_token_invalid',
+    'tiktok_scope_missing',
+    'login_code_invalid',
+    'registration_disabled',
+    'user_blocked',
+    'user_role_missing',
+    'tiktok_unavailable',
+    'tiktok_rate_limited',
+    'registration_unavailable',
+    'session_unavailable',
+  ];
   expect(documentedCodes(connect)).toEqual({
-    invalid_request: 400,
-    access_token_disabled: 400,
-    unknown_client: 400,
-    redirect_uri_mismatch: 400,
-    tiktok_code_invalid: 400,
-    tiktok_token_invalid: 400,
-    tiktok_scope_missing: 400,
-    login_code_invalid: 400,
-    registration_disabled: 400,
-    user_blocked: 403,
-    user_role_missing: 403,
+    ...Object.fromEntries(answered.map((code) => [code, CONNECT_ERRORS[code]])),
     payload_too_large: 413,
-    tiktok_unavailable: 502,
-    tiktok_rate_limited: 503,
-    registration_unavailable: 503,
-    session_unavailable: 503,
   });
 });
 
