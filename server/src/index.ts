@@ -8,3 +8,12 @@ import routes from './routes';
 import services from './services';
 
 export default { register, bootstrap, config, contentTypes, controllers, middlewares, routes, services };
+
+// For TypeScript host apps: the answers, errors and config the plugin documents.
+export { CONNECT_ERRORS, type ConnectErrorCode } from './errors';
+export { TikTokReauthRequiredError, TikTokUnavailableError, type ReauthReason } from './token-errors';
+export { EVENTS, type TikTokEvent, type TikTokEventName, type LoginFlow } from './utils/events';
+export type { PluginConfig, TikTokClientConfig, TikTokScope } from './config';
+export type { LoginAnswer } from './services/connect';
+export type { LinkView } from './services/links';
+export type { GetAccessTokenOptions, TikTokAccessToken } from './services/tokens';
