@@ -9,7 +9,7 @@
 import { connectWithTikTok, TikTokLoginError, type ConnectBody, type NextStep } from './tiktok-login';
 
 const WHAT_TO_DO: Record<NextStep, string> = {
-  retry: 'try again later (a code login needs a new code from TikTok)',
+  retry: 'try again later (with a new TikTok login for a code or a login code)',
   restart_login: 'start a new TikTok login',
   show_message: 'tell the user; trying again will not help',
   fix_app: 'fix the app or the server configuration',
