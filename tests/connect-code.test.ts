@@ -308,7 +308,7 @@ describe('TikTok token-endpoint failures', () => {
   const pluginLogs = (from: number) =>
     app.logs.slice(from).filter((line) => line.includes('[tiktok-auth-mobile]') && !line.startsWith('debug:'));
 
-  // [error, TikTok's usual HTTP status for it, answer status, details.code, log level]: the README's table.
+  // [error, TikTok's usual HTTP status for it, answer status, details.code, log level]: the table under TikTok faults and timeouts in docs/endpoint.md.
   const OAUTH_ERRORS: Array<[string, number, number, string, 'info' | 'warn' | 'error']> = [
     ['access_denied', 400, 400, 'tiktok_code_invalid', 'info'],
     ['invalid_grant', 400, 400, 'tiktok_code_invalid', 'info'],

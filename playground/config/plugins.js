@@ -28,7 +28,8 @@ module.exports = ({ env }) => ({
     },
   },
   'tiktok-auth-mobile': {
-    enabled: true,
+    // Off only to stand for an app that has not installed this version yet (tests/upgrade-from-1x.test.ts).
+    enabled: env.bool('TIKTOK_PLUGIN_ENABLED', true),
     // The plugin from this repository (its built dist/); an app installed from npm leaves this out.
     resolve: path.resolve(__dirname, '..', '..'),
     config: {
