@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
-import { buildSessionMetadata } from '@strapi/utils';
+import * as strapiUtils from '@strapi/utils';
 
 import { USER_UID } from '../constants';
 import { ConnectError } from '../errors';
@@ -13,6 +13,13 @@ interface UpSessionsConfig {
 }
 
 const DEFAULT_REFRESH_COOKIE = 'strapi_up_refresh';
+
+/**
+ * What users-permissions records with a session (login time, device name), through the helper it uses
+ * since Strapi 5.50. Before 5.50 the helper does not exist (the import is undefined) and
+ * users-permissions' own sessions carry no metadata either: neither do ours then.
+ */
+const sessionMetadata = (ctx: Context) => strapiUtils.buildSessionMetadata?.({ userAgent: ctx.request.headers['user-agent'] });
 
 /** The refresh cookie exactly as users-permissions' auth controller sets it (its helper is not exported). */
 const refreshCookieOptions = ({ cookie }: UpSessionsConfig) => ({
@@ -42,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const sessions = strapi.sessionManager('users-permissions');
     const refresh = await sessions.generateRefreshToken(String(user.id), deviceId, {
       type: 'refresh',
-      metadata: buildSessionMetadata({ userAgent: ctx.request.headers['user-agent'] }),
+      metadata: sessionMetadata(ctx),
     });
     const access = await sessions.generateAccessToken(refresh.token);
     if ('error' in access) {
