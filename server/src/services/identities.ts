@@ -6,6 +6,7 @@ import { getService } from '../utils/get-service';
 import type { ListQuery } from '../validation/identities';
 import type { LoginRecord } from './login-history';
 import type { AuthorizationStatus } from './tokens';
+import { toIso } from '../utils/dates';
 
 interface IdentityRow {
   id: number;
@@ -38,7 +39,6 @@ export interface AdminIdentity {
 const COLUMNS = ['id', 'unionId', 'displayName', 'username', 'isVerified', 'grantedScopes', 'firstLoginAt', 'lastLoginAt'];
 const USER_COLUMNS = ['id', 'documentId', 'username', 'email'];
 
-const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 
 /** The admin panel's read-only view of TikTok accounts, and its two actions on their stored tokens. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -55,8 +55,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       username: row.username,
       isVerified: row.isVerified === true,
       grantedScopes: row.grantedScopes ?? [],
-      firstLoginAt: iso(row.firstLoginAt),
-      lastLoginAt: iso(row.lastLoginAt),
+      firstLoginAt: toIso(row.firstLoginAt),
+      lastLoginAt: toIso(row.lastLoginAt),
       user: row.user,
       authorizations: statuses.get(row.unionId) ?? [],
       logins: logins.get(row.unionId) ?? [],

@@ -6,6 +6,7 @@ import { emitEvent, EVENTS } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { identityFields } from '../utils/identity-fields';
 import type { VerifiedLogin } from './connect';
+import { toIso } from '../utils/dates';
 
 export interface LinkedIdentity {
   id: number;
@@ -45,7 +46,6 @@ interface LinkingUser {
 /** Thrown inside the link transaction when a concurrent link decided first: told apart after the rollback. */
 class LinkRace extends Error {}
 
-const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 
 const notLinked = () => new ConnectError('identity_not_found', 'No TikTok account is linked to this user');
 
@@ -83,8 +83,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       username: identity.username,
       is_verified: identity.isVerified,
       scopes: identity.grantedScopes ?? [],
-      linked_at: iso(identity.linkedAt ?? identity.firstLoginAt),
-      last_login_at: iso(identity.lastLoginAt),
+      linked_at: toIso(identity.linkedAt ?? identity.firstLoginAt),
+      last_login_at: toIso(identity.lastLoginAt),
       clients: clients.map((client) => ({
         client_key: client.clientKey,
         tokens_stored: client.tokensStored,

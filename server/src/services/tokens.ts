@@ -8,6 +8,7 @@ import { encryptionOf } from '../utils/encryption';
 import { getService } from '../utils/get-service';
 import { getPluginConfig } from '../utils/plugin-config';
 import type { TikTokProfile, TikTokToken } from './tiktok-api';
+import { toIso } from '../utils/dates';
 
 /** One row per TikTok account and client: what it authorized, and its tokens when they are kept. */
 interface AuthorizationRow {
@@ -90,7 +91,6 @@ const NO_TOKENS = {
 const newVersion = () => randomInt(1, 2 ** 31 - 1);
 
 const time = (value: string | Date | null) => (value === null ? NaN : new Date(value).getTime());
-const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 
 const reauth = (reason: ReauthReason, message: string) => new TikTokReauthRequiredError(reason, message);
 
@@ -425,12 +425,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           clientKey: row.clientKey,
           openId: row.openId,
           scopes: row.scopes ?? [],
-          authorizedAt: iso(row.authorizedAt),
+          authorizedAt: toIso(row.authorizedAt),
           tokensStored: row.refreshToken !== null,
-          accessTokenExpiresAt: iso(row.accessTokenExpiresAt),
-          refreshTokenExpiresAt: iso(row.refreshTokenExpiresAt),
-          tokensIssuedAt: iso(row.tokensIssuedAt),
-          removedAt: iso(row.removedAt),
+          accessTokenExpiresAt: toIso(row.accessTokenExpiresAt),
+          refreshTokenExpiresAt: toIso(row.refreshTokenExpiresAt),
+          tokensIssuedAt: toIso(row.tokensIssuedAt),
+          removedAt: toIso(row.removedAt),
           removedBy: row.removedBy,
           removedReason: row.removedReason,
         });
