@@ -9,13 +9,21 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createStrapi } from '@strapi/strapi';
 import type { Core } from '@strapi/strapi';
+import { Session, type Profiler } from 'node:inspector';
 
-/** Parent → child: `reset` zeroes the counter (and starts or stops recording), `read` only reads. */
+import { summarizeProfile } from './cpu-profile-summary';
+
+/**
+ * Parent → child: `reset` zeroes the counter (and starts or stops recording), `read` only reads,
+ * `profile-start` and `profile-stop` run V8's CPU profiler in between (the summary comes with the counters).
+ */
 export interface BenchCommand {
   id: number;
-  type: 'reset' | 'read';
+  type: 'reset' | 'read' | 'profile-start' | 'profile-stop';
   /** With `reset`: keep the text of each statement until the next reset. */
   record?: boolean;
+  /** Run a full garbage collection before measuring memory (the process runs with --expose-gc). */
+  gc?: boolean;
 }
 
 /** Child → parent. */
@@ -28,17 +36,31 @@ export type BenchMessage =
       queries: number;
       /** Of those, BEGIN, COMMIT, ROLLBACK and savepoint statements. */
       transactionControl: number;
+      /** Of those, the statements of transactions that wrote login records (BEGIN and COMMIT included). */
+      loginRecord: number;
+      /** Of the others, SELECTs and INSERT/UPDATE/DELETEs. */
+      reads: number;
+      writes: number;
       /** CPU time this process used since the last reset (user + system), in milliseconds. */
       cpuMs: number;
       statements: string[];
+      /** After `profile-stop`: CPU time by component while the profiler ran. */
+      profile?: ReturnType<typeof summarizeProfile>;
+      /** Resident set size and V8 heap in use, in bytes (after a full GC when asked). */
+      memory: { rss: number; heapUsed: number };
     };
 
-/** What knex passes to its `query` listeners (the field used here). */
+/** What knex passes to its `query` listeners (the fields used here). */
 interface KnexQueryEvent {
   sql: string;
+  __knexTxId?: string;
 }
 
 const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+const TRANSACTION_BEGIN = /^\s*BEGIN\b/i;
+const TRANSACTION_END = /^\s*(COMMIT|ROLLBACK)\b/i;
+const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+const LOGIN_RECORDS = /tiktok_login_records/;
 
 const appDir = path.resolve(__dirname, '..', 'playground');
 
@@ -74,26 +96,72 @@ async function main() {
 
   let queries = 0;
   let transactionControl = 0;
+  let loginRecord = 0;
+  let reads = 0;
+  let writes = 0;
   let recording = false;
   let statements: string[] = [];
   let cpuAtReset = process.cpuUsage();
-  app.db.connection.on('query', (event: KnexQueryEvent) => {
+  const classify = (sqls: string[]) => {
+    if (sqls.some((sql) => LOGIN_RECORDS.test(sql))) {
+      loginRecord += sqls.length;
+      return;
+    }
+    for (const sql of sqls) {
+      if (WRITE.test(sql)) writes += 1;
+      else if (!TRANSACTION_CONTROL.test(sql)) reads += 1;
+    }
+  };
+  /** A transaction's statements are classified together once it ends: a login record's BEGIN is its own. */
+  const openTransactions = new Map<string, string[]>();
+  app.db.connection.on('query', ({ sql, __knexTxId: txId }: KnexQueryEvent) => {
     queries += 1;
-    if (TRANSACTION_CONTROL.test(event.sql)) transactionControl += 1;
-    if (recording) statements.push(event.sql);
+    if (TRANSACTION_CONTROL.test(sql)) transactionControl += 1;
+    if (recording) statements.push(sql);
+    // knex leaves the last transaction's id on a pooled connection: only a BEGIN opens one.
+    if (!txId || (!openTransactions.has(txId) && !TRANSACTION_BEGIN.test(sql))) return classify([sql]);
+    const transaction = [...(openTransactions.get(txId) ?? []), sql];
+    if (TRANSACTION_END.test(sql)) {
+      openTransactions.delete(txId);
+      classify(transaction);
+    } else {
+      openTransactions.set(txId, transaction);
+    }
   });
 
-  process.on('message', (command: BenchCommand) => {
+  const inspector = new Session();
+  inspector.connect();
+  const post = <T>(method: string) =>
+    new Promise<T>((resolve, reject) => inspector.post(method, (error, result) => (error ? reject(error) : resolve(result as T))));
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const handle = async (command: BenchCommand) => {
+    let profile: ReturnType<typeof summarizeProfile> | undefined;
+    if (command.type === 'profile-start') {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    }
+    if (command.type === 'profile-stop') {
+      profile = summarizeProfile((await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile);
+      await post('Profiler.disable');
+    }
     if (command.type === 'reset') {
-      queries = 0;
-      transactionControl = 0;
+      queries = transactionControl = loginRecord = reads = writes = 0;
       statements = [];
       recording = Boolean(command.record);
       cpuAtReset = process.cpuUsage();
     }
     const cpu = process.cpuUsage(cpuAtReset);
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    send({ type: 'counters', id: command.id, queries, transactionControl, cpuMs, statements });
+    if (command.gc) gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    send({ type: 'counters', id: command.id, queries, transactionControl, loginRecord, reads, writes, cpuMs, statements, profile, memory: { rss, heapUsed } });
+  };
+  process.on('message', (command: BenchCommand) => {
+    handle(command).catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
   });
 
   const { port } = app.server.httpServer.address() as AddressInfo;

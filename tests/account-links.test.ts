@@ -432,6 +432,45 @@ describe('login records', () => {
   });
 });
 
+describe('login records written in batches', () => {
+  const history = () => app.strapi.plugin('tiktok-auth-mobile').service('loginHistory');
+  const rowsOf = (account: FakeAccount) => app.strapi.db.connection('tiktok_login_records').where({ union_id: account.unionId });
+  const logIn = (account: FakeAccount, userAgent = 'TestApp') =>
+    app.request().post('/api/tiktok-auth-mobile/connect').set('User-Agent', userAgent).send({ access_token: tiktok.issueAccessToken(account) });
+
+  it('keeps the last 20 of each account when many accounts log in at once, in rows like the query engine writes', async () => {
+    const accounts = [tiktok.addAccount(), tiktok.addAccount()];
+    for (const account of accounts) await tiktokUser(account);
+    const answers = await Promise.all(accounts.flatMap((account) => Array.from({ length: 25 }, (_, i) => logIn(account, `Burst/${i}`))));
+    expect(answers.map((res) => res.status)).toEqual(answers.map(() => 200));
+
+    await history().flush();
+
+    for (const account of accounts) {
+      const rows = await rowsOf(account);
+      expect(rows).toHaveLength(20);
+      for (const row of rows) {
+        expect(row).toMatchObject({ document_id: expect.stringMatching(/^[a-z0-9]{24}$/), flow: 'access_token', client_key: null });
+        expect(row.created_at).not.toBeNull();
+        expect(row.updated_at).not.toBeNull();
+        expect(row.published_at).not.toBeNull();
+      }
+    }
+  });
+
+  it('writes no record of a login whose account was unlinked before its record was written', async () => {
+    const account = tiktok.addAccount();
+    const user = await tiktokUser(account);
+    await history().flush();
+    expect((await logIn(account)).status).toBe(200);
+
+    expect((await as(user.jwt).unlink('?confirm=true')).status).toBe(204);
+    await history().flush();
+
+    expect(await rowsOf(account)).toEqual([]);
+  });
+});
+
 describe('a later boot', () => {
   it('keeps the route permissions an admin took away', async () => {
     const authenticated = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });

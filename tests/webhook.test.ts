@@ -120,9 +120,10 @@ describe('authorization.removed, signed with the client secret', () => {
   it('ignores an event older than the last login with that client, delivered late', async () => {
     const account = await loggedIn();
     // Logged in an hour ago, the authorization removed ten seconds ago, then the app authorized again.
-    await app.strapi.db
-      .query('plugin::tiktok-auth-mobile.authorization')
-      .updateMany({ where: { unionId: account.unionId }, data: { authorizedAt: new Date(Date.now() - 3_600_000) } });
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await app.strapi.plugin('tiktok-auth-mobile').service('loginHistory').flush();
+    await app.strapi.db.query('plugin::tiktok-auth-mobile.authorization').updateMany({ where: { unionId: account.unionId }, data: { authorizedAt: anHourAgo } });
+    await app.strapi.db.query('plugin::tiktok-auth-mobile.login-record').updateMany({ where: { unionId: account.unionId }, data: { at: anHourAgo } });
     const event = { ...removalOf(account), createTime: realUnixSeconds() - 10 };
     expect((await deliver(event)).status).toBe(200);
     await expectRemoved(account, 1);
@@ -150,6 +151,41 @@ describe('authorization.removed, signed with the client secret', () => {
     expect((await deliver(removalOf(account, IOS, 4))).status).toBe(200);
 
     await expectRemoved(account, 4);
+  });
+
+  describe('with tokens not stored, where a returning login with nothing new writes nothing', () => {
+    const config = 'plugin::tiktok-auth-mobile.storeTokens';
+    beforeEach(() => app.strapi.config.set(config, false));
+    afterEach(() => app.strapi.config.set(config, true));
+    const authorizationsOf = (account: FakeAccount) => app.strapi.db.query('plugin::tiktok-auth-mobile.authorization').findMany({ where: { unionId: account.unionId } });
+
+    it('ignores an event older than the last login, although that login left the authorization as it was', async () => {
+      const account = tiktok.addAccount();
+      await logIn(account);
+      // The first login an hour ago; the authorization removed ten seconds ago; the app logged in again since.
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      await app.strapi.plugin('tiktok-auth-mobile').service('loginHistory').flush();
+      await app.strapi.db.query('plugin::tiktok-auth-mobile.authorization').updateMany({ where: { unionId: account.unionId }, data: { authorizedAt: anHourAgo } });
+      await app.strapi.db.query('plugin::tiktok-auth-mobile.login-record').updateMany({ where: { unionId: account.unionId }, data: { at: anHourAgo } });
+      await logIn(account);
+      const [afterLogin] = await authorizationsOf(account);
+      expect(new Date(afterLogin.authorizedAt).getTime()).toBe(anHourAgo.getTime());
+
+      expect((await deliver({ ...removalOf(account), createTime: realUnixSeconds() - 10 })).status).toBe(200);
+
+      expect(await authorizationsOf(account)).toEqual([afterLogin]);
+    });
+
+    it('records the authorization again at the next login once TikTok removed it', async () => {
+      const account = tiktok.addAccount();
+      await logIn(account);
+      expect((await deliver({ ...removalOf(account, IOS, 3), createTime: realUnixSeconds() + 1 })).status).toBe(200);
+      expect(await rowOf(account)).toMatchObject({ removed_by: 'tiktok', removed_reason: 3 });
+
+      await logIn(account);
+
+      expect(await rowOf(account)).toMatchObject({ removed_at: null, removed_by: null, removed_reason: null });
+    });
   });
 
   it.each([

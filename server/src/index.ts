@@ -6,8 +6,12 @@ import middlewares from './middlewares';
 import register from './register';
 import routes from './routes';
 import services from './services';
+import { getService } from './utils/get-service';
 
-export default { register, bootstrap, config, contentTypes, controllers, middlewares, routes, services };
+/** Logins still waiting to be recorded are written before Strapi closes the database. */
+const destroy = () => getService('loginHistory').flush();
+
+export default { register, bootstrap, destroy, config, contentTypes, controllers, middlewares, routes, services };
 
 // For TypeScript host apps: the answers, errors and config the plugin documents.
 export { CONNECT_ERRORS, type ConnectErrorCode } from './errors';

@@ -1,8 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, ROLE_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
+import { createFreshCopy } from '../utils/fresh-copy';
 import { getPluginConfig } from '../utils/plugin-config';
 import { identityFields, type LoginContext } from '../utils/identity-fields';
 import { MIN_LENGTH, usernameBase } from '../utils/text';
@@ -54,14 +55,17 @@ const pseudoEmail = (unionId: string) => `${unionId}@tiktok.com`.toLowerCase();
  */
 const LAST_LOGIN_RESOLUTION_MS = 60_000;
 
-/** The identity columns a returning login compares with TikTok's answer to decide whether to write. */
-const PROFILE_COLUMNS = ['displayName', 'avatarUrl', 'username', 'isVerified'] as const;
-
-/** A where clause matching rows whose column is not `value`, NULL included. */
-const differs = (column: string, value: unknown) =>
-  value === null
-    ? { [column]: { $notNull: true } }
-    : { $or: [{ [column]: { $ne: value } }, { [column]: { $null: true } }] };
+/**
+ * What a login writes to its identity (and, in the code flow, to its authorization), in one column the
+ * returning login's one read can compare: equal and recent, there is nothing to write. The tokens
+ * service clears it when an authorization is removed, so that the next login records it again.
+ */
+const loginStampOf = (fields: ReturnType<typeof identityFields>, login: LoginContext, openId: string) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([fields.displayName, fields.avatarUrl, fields.username, fields.isVerified, fields.grantedScopes, login.clientKey ?? null, login.clientKey ? openId : null])
+    )
+    .digest('base64url');
 
 /** The user as /api/auth/local would load it: the role was read only to check it. */
 const withoutRole = ({ role: _role, ...user }: UpUser): UpUser => user;
@@ -73,10 +77,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const users = () => strapi.db.query(USER_UID);
 
   /** The identity columns every login refreshes. The open_id map changes only in the code flow. */
-  const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Pick<Identity, 'openIds'> | null, now: Date) => ({
-    ...identityFields(profile, login, previous?.openIds),
-    lastLoginAt: now,
-  });
+  const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Pick<Identity, 'openIds'> | null, now: Date) => {
+    const fields = identityFields(profile, login, previous?.openIds);
+    return { ...fields, lastLoginAt: now, loginStamp: loginStampOf(fields, login, profile.open_id) };
+  };
 
   /** users-permissions would refuse every request of a blocked or role-less user: say so now. */
   const assertCanLogIn = (user: UpUser) => {
@@ -96,70 +100,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }) as Promise<Identity | null>;
 
   /**
-   * A returning login in two statements: the user linked to this union_id (with a role, not
-   * blocked), then the refresh of its identity. Anything else (first login, deleted user, missing
-   * role, blocked user) returns null and takes the full path, which says what is wrong.
+   * A returning login in one statement: the user linked to this union_id (with a role, not blocked)
+   * whose identity already holds what this login would write. Anything else (a changed profile, a new
+   * client, a stale lastLoginAt, a first login, a deleted, role-less or blocked user) returns null and
+   * takes the full path, which writes or says what is wrong.
    */
-  const fastLogin = async (profile: TikTokProfile, login: LoginContext, now: Date): Promise<UpUser | null> => {
-    const user = (await users().findOne({
+  const unchangedLogin = (unionId: string, loginStamp: string, now: Date) =>
+    users().findOne({
       where: {
-        tiktokIdentity: { unionId: profile.union_id },
+        tiktokIdentity: { unionId, loginStamp, lastLoginAt: { $gte: new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS) } },
         role: { id: { $notNull: true } },
         $or: [{ blocked: false }, { blocked: { $null: true } }],
       },
-    })) as UpUser | null;
-    if (!user) return null;
+    }) as Promise<UpUser | null>;
 
-    const fields = loginFields(profile, login, null, now);
-    const stale = new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS);
-    if (!login.clientKey) {
-      // Writes only when something changed: a returning login with the same profile writes nothing.
-      await identities().updateMany({
-        where: {
-          unionId: profile.union_id,
-          $or: [
-            { lastLoginAt: { $null: true } },
-            { lastLoginAt: { $lt: stale } },
-            ...PROFILE_COLUMNS.map((column) => differs(column, fields[column])),
-          ],
-        },
-        data: fields,
-      });
-      return user;
-    }
-
-    // The code flow records each client's open_id: read the identity to merge into its map.
-    const identity = (await identities().findOne({
-      where: { unionId: profile.union_id },
-      select: ['id', 'openIds', 'lastLoginAt', ...PROFILE_COLUMNS],
-    })) as (Identity & Record<(typeof PROFILE_COLUMNS)[number], unknown>) | null;
-    if (!identity) return null;
-    const changed =
-      identity.openIds?.[login.clientKey] !== profile.open_id ||
-      !identity.lastLoginAt ||
-      new Date(identity.lastLoginAt) < stale ||
-      PROFILE_COLUMNS.some((column) => identity[column] !== fields[column]);
-    if (changed) {
-      await identities().updateMany({ where: { id: identity.id }, data: loginFields(profile, login, identity, now) });
-    }
-    return user;
-  };
-
-  const createUser = async (profile: TikTokProfile, username: string): Promise<UpUser> => {
+  /** users-permissions' advanced settings a sign-up needs, and its default role: an in-process copy, as the plugin's settings. */
+  const registration = createFreshCopy(async () => {
     const advanced = (await strapi
       .store({ type: 'plugin', name: 'users-permissions', key: 'advanced' })
       .get({})) as AdvancedSettings | null;
+    if (!advanced?.allow_register) return { allowed: false as const };
+    const role = (await strapi.db.query(ROLE_UID).findOne({ where: { type: advanced.default_role }, select: ['id'] })) as { id: number } | null;
+    return { allowed: true as const, defaultRole: advanced.default_role, roleId: role?.id ?? null };
+  });
 
-    if (!advanced?.allow_register) {
+  const createUser = async (profile: TikTokProfile, username: string): Promise<UpUser> => {
+    const signUp = await registration.get();
+    if (!signUp.allowed) {
       throw new ConnectError('registration_disabled', 'Registration of new users is disabled');
     }
-
-    const role = await strapi.db
-      .query(ROLE_UID)
-      .findOne({ where: { type: advanced.default_role }, select: ['id'] });
-    if (!role) {
+    if (signUp.roleId === null) {
       strapi.log.error(
-        `[tiktok-auth-mobile] cannot register TikTok users: users-permissions' default role "${advanced.default_role}" does not exist (Settings → Users & Permissions → Advanced settings)`
+        `[tiktok-auth-mobile] cannot register TikTok users: users-permissions' default role "${signUp.defaultRole}" does not exist (Settings → Users & Permissions → Advanced settings)`
       );
       throw new ConnectError('registration_unavailable', 'Registration of new users is not available right now');
     }
@@ -171,7 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         provider: PROVIDER,
         confirmed: true,
         blocked: false,
-        role: role.id,
+        role: signUp.roleId,
       },
     }) as Promise<UpUser>;
   };
@@ -247,6 +219,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const linkedMeanwhile = async (unionId: string) => (await findIdentity(unionId))?.user != null;
 
   return {
+    /** users-permissions' settings or roles changed (bootstrap's subscription): the next sign-up reads them again. */
+    forgetCopy() {
+      registration.clear();
+    },
+
     /**
      * A user a browser login already resolved, as it is now: null once deleted; blocked or role-less
      * users are refused as at any login.
@@ -258,11 +235,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return withoutRole(user);
     },
 
-    /** The users-permissions user a TikTok account logs in as, created on its first login (`created`). */
-    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<{ user: UpUser; created: boolean }> {
+    /**
+     * The users-permissions user a TikTok account logs in as, created on its first login (`created`).
+     * `unchanged`: a returning login that found everything it would write already written.
+     */
+    async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<{ user: UpUser; created: boolean; unchanged?: true }> {
       const now = new Date();
-      const returning = await fastLogin(profile, login, now);
-      if (returning) return { user: returning, created: false };
+      const fields = loginFields(profile, login, null, now);
+      const returning = await unchangedLogin(profile.union_id, fields.loginStamp, now);
+      if (returning) return { user: returning, created: false, unchanged: true };
 
       const base = usernameBase(profile.username, profile.display_name);
       // A short name is suffixed at once; a taken one once the user is committed (ensureUniqueUsername).

@@ -101,8 +101,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The user a verified login is: found or created. */
   const resolve = async (verified: VerifiedLogin): Promise<ResolvedLogin> => {
     const { profile, clientKey, scopes, flow } = verified;
-    const { user, created } = await getService('accounts').resolveUser(profile, { clientKey, scopes });
-    await recordAuthorization(verified);
+    const { user, created, unchanged } = await getService('accounts').resolveUser(profile, { clientKey, scopes });
+    // An unchanged returning login's authorization is as the last login left it, unless it has new tokens to keep.
+    if (!unchanged || verified.tokens?.store) await recordAuthorization(verified);
     if (created) {
       await emitEvent(strapi, EVENTS.userCreated, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
     }
@@ -139,7 +140,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { user, profile, flow, clientKey } = await this.connect(rawBody);
       const credentials = (await getService('session').issue(ctx, user, { deviceId })) as Omit<LoginAnswer, 'profile'>;
       const origin: LoginOrigin = { ip: ctx.request.ip, userAgent: ctx.request.headers['user-agent'] };
-      await getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin });
+      getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin });
       await emitEvent(strapi, EVENTS.login, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
       return { ...credentials, profile: publicProfile(profile) };
     },

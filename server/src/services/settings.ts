@@ -4,6 +4,7 @@ import { errors, validateYupSchema, yup } from '@strapi/utils';
 import type { TikTokScope } from '../config';
 import { callbackUrl } from '../utils/callback-url';
 import { encryptionOf } from '../utils/encryption';
+import { createFreshCopy } from '../utils/fresh-copy';
 import { getPluginConfig } from '../utils/plugin-config';
 import { PLUGIN_ID } from '../constants';
 import {
@@ -29,7 +30,7 @@ export interface SettingsClient {
   secretFromConfig?: true;
 }
 
-/** The settings a login runs with: read once per login and passed down. */
+/** The settings a login runs with: read once per login (from the in-process copy) and passed down. */
 export interface EffectiveSettings {
   clients: SettingsClient[];
   scopes: TikTokScope[];
@@ -165,6 +166,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /** The saved settings logins use; the config file is read each time, as before. */
+  const savedCopy = createFreshCopy(readStored);
+
   /** The admin view: no secret in any form, and where each value comes from. */
   const adminView = (read: StoredRead) => {
     const { stored, invalid } = read;
@@ -227,9 +231,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    /** Stored values over the config file: what a login uses. No secret is decrypted here. */
+    /**
+     * Stored values over the config file: what a login uses. No secret is decrypted here. An
+     * in-process copy, replaced at once by a save in this process and within a second by one in another.
+     */
     async get(): Promise<EffectiveSettings> {
-      return effective(await readStored());
+      return effective(await savedCopy.get());
+    },
+
+    /** The plugin store changed (bootstrap's subscription): the next login reads the settings again. */
+    forgetCopy() {
+      savedCopy.clear();
     },
 
     /**

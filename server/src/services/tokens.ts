@@ -283,6 +283,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /**
+   * A removed authorization must be recorded again at the account's next code login, which an
+   * unchanged returning login would skip: its identity's login stamp goes.
+   */
+  const forgetLoginStamps = (unionIds: string[]) =>
+    strapi.db.query(IDENTITY_UID).updateMany({ where: { unionId: { $in: unionIds } }, data: { loginStamp: null } });
+
   /** Revokes a token at TikTok; a failure is logged: the stored copy is deleted whatever TikTok says. */
   const revokeAtTikTok = async (clientKey: string, accessToken: string | null) => {
     try {
@@ -305,6 +312,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await revokeAtTikTok(row.clientKey, decrypt(row.accessToken));
       await clearTokens(row, { removedAt: new Date(), removedBy: 'app', removedReason: null });
     }
+    if (rows.length > 0) await forgetLoginStamps([unionId]);
     return rows.length;
   };
 
@@ -386,6 +394,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * records when and why. Idempotent: a repeated (or older than the last login) event changes nothing.
      */
     async removeAuthorization({ clientKey, openId, reason, eventTime }: { clientKey: string; openId: string; reason: number; eventTime: Date }) {
+      const authorization = (await authorizations().findOne({ where: { clientKey, openId }, select: ['unionId'] })) as { unionId: string } | null;
+      if (!authorization) return 'unknown' as const;
+      const lastLogin = await getService('loginHistory').lastLoginAt(authorization.unionId, clientKey);
+      if (lastLogin && lastLogin >= eventTime) return 'unchanged' as const;
       const { count } = await authorizations().updateMany({
         where: {
           clientKey,
@@ -395,8 +407,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         },
         data: { ...NO_TOKENS, removedAt: new Date(), removedBy: 'tiktok', removedReason: reason, version: newVersion() },
       });
-      if (count > 0) return 'removed' as const;
-      return (await authorizations().count({ where: { clientKey, openId } })) > 0 ? ('unchanged' as const) : ('unknown' as const);
+      if (count === 0) return 'unchanged' as const;
+      await forgetLoginStamps([authorization.unionId]);
+      return 'removed' as const;
     },
 
     /** The account a client's open_id belongs to, as TikTok's webhooks name it. */
