@@ -727,17 +727,15 @@ function textReport(report: Report) {
       new Set([1, 2, 3, 4])
     ),
     '',
-    ...(report.profile
-      ? [
-          `Where the CPU time of a ${report.profile.name} goes (${report.profile.cpuMsPerLogin.toFixed(2)} ms per login, ${report.profile.logins} logins profiled, TikTok at 0 ms):`,
-          table(
-            ['component', 'ms per login', 'share'],
-            report.profile.components.map((c) => [c.component, c.msPerLogin.toFixed(3), `${c.percent.toFixed(1)}%`]),
-            new Set([1, 2])
-          ),
-          '',
-        ]
-      : []),
+    ...report.profiles.flatMap((profile) => [
+      `Where the time of a ${profile.name} goes (${profile.cpuMsPerLogin.toFixed(2)} ms per login, ${profile.logins} logins profiled at ${report.config.connections} connections, TikTok at 0 ms):`,
+      table(
+        ['component', 'ms per login', 'share'],
+        profile.components.map((c) => [c.component, c.msPerLogin.toFixed(3), `${c.percent.toFixed(1)}%`]),
+        new Set([1, 2])
+      ),
+      '',
+    ]),
     ...(report.soak
       ? [
           `Soak: ${report.soak.durationSeconds} s of mixed logins (returning and new with a token, returning with a code, refused tokens, malformed bodies) at ${report.soak.connections} connections: ` +
@@ -789,7 +787,7 @@ interface Report {
   runs: LoadRun[];
   exact: ExactCount[];
   latencies: AddedLatency[];
-  profile: ProfileSummary | null;
+  profiles: ProfileSummary[];
   soak: Soak | null;
   targets: Target[];
   sql?: Partial<Record<Kind, string[]>>;
@@ -909,10 +907,10 @@ async function main() {
     }
   }
 
-  let profile: ProfileSummary | null = null;
-  if (selected.includes('returning')) {
-    progress(`profiling the ${LABELS.returning} @0ms…`);
-    profile = await profileRun(base, 'returning', fixtures, { duration, connections });
+  const profiles: ProfileSummary[] = [];
+  for (const kind of (['returning', 'code'] as const).filter((k) => selected.includes(k))) {
+    progress(`profiling the ${LABELS[kind]} @0ms…`);
+    profiles.push(await profileRun(base, kind, fixtures, { duration, connections }));
   }
 
   let soak: Soak | null = null;
@@ -942,7 +940,7 @@ async function main() {
     runs,
     exact,
     latencies,
-    profile,
+    profiles,
     soak,
     targets: evaluateTargets(runs, exact, latencies, soak, connections),
     ...(options.queries && { sql }),
