@@ -1,8 +1,9 @@
 /**
- * The login rate limit across two Strapi processes sharing one Redis, as behind a load balancer. Runs
- * with `npm run test:redis` only, which starts the redis-server (TIKTOK_TEST_REDIS_URL, with a
- * password) whose process the last tests pause and stop. Each process has its own SQLite file: the
- * limiter needs no shared database.
+ * The login rate limit shared through Redis: the store on its own, then two Strapi processes sharing
+ * one Redis, as behind a load balancer. Runs with `npm run test:redis` only, which starts the
+ * redis-server (TIKTOK_TEST_REDIS_URL, with a password) whose process the last tests pause and stop:
+ * they stay in this one file, last. Each Strapi process has its own SQLite file: the limiter needs no
+ * shared database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import supertest from 'supertest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FakeTikTok, type FakeAccount } from '../support/fake-tiktok';
 import { freePort } from '../support/free-port';
+import { redisRateLimitStore } from '../../server/src/rate-limit/store';
 
 const REDIS_URL = process.env.TIKTOK_TEST_REDIS_URL ?? '';
 const REDIS_PID = Number(process.env.TIKTOK_TEST_REDIS_PID);
@@ -100,6 +102,50 @@ afterAll(async () => {
   // The last test stopped the server: the client gives up reconnecting.
   if (redis?.isOpen) redis.destroy();
   await tiktok?.close();
+});
+
+describe('redisRateLimitStore on a real Redis', () => {
+  const options = { interval: INTERVAL_MS, max: MAX };
+  let second: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    second = createClient({ url: REDIS_URL });
+    second.on('error', () => {});
+    await second.connect();
+  });
+  afterAll(() => second?.destroy());
+
+  it('counts 50 concurrent hits through two connections as 1 to 50, each once, in a window of interval ms', async () => {
+    const stores = [redisRateLimitStore(redis, { prefix: 'store-test:' }), redisRateLimitStore(second, { prefix: 'store-test:' })];
+
+    const hits = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2].incr('concurrent', options, 1)));
+
+    expect(hits.map((hit) => hit.counter).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await redis.get('store-test:concurrent')).toBe('50');
+    const ttl = await redis.pTTL('store-test:concurrent');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(INTERVAL_MS);
+  });
+
+  it('takes a hit back only from a bucket that still exists, keeping its window', async () => {
+    const store = redisRateLimitStore(redis, { prefix: 'store-test:' });
+    await store.incr('decrement', options, 3);
+
+    await store.decrement('decrement', options, 1);
+    await store.decrement('gone', options, 1);
+
+    expect(await redis.get('store-test:decrement')).toBe('2');
+    expect(await redis.pTTL('store-test:decrement')).toBeGreaterThan(0);
+    expect(await redis.exists('store-test:gone')).toBe(0);
+  });
+
+  it('gives a bucket that lost its expiry a new window on its next hit', async () => {
+    await redis.set('store-test:no-expiry', '5');
+
+    const hit = await redisRateLimitStore(redis, { prefix: 'store-test:' }).incr('no-expiry', options, 1);
+
+    expect(hit.counter).toBe(6);
+    expect(await redis.pTTL('store-test:no-expiry')).toBeGreaterThan(0);
+  });
 });
 
 let lastIp = 0;
