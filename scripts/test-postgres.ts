@@ -6,9 +6,10 @@
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+import { freePort } from '../tests/support/free-port';
 
 const ROOT = path.resolve(__dirname, '..');
 const isRoot = process.getuid?.() === 0;
@@ -52,16 +53,6 @@ function ensurePostgres(): string {
   return installed;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
 async function main() {
   const binDir = ensurePostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiktok-auth-mobile-pg-'));
@@ -98,9 +89,9 @@ async function main() {
     log('running the test suite on PostgreSQL');
     const jest = spawn(
       path.join(ROOT, 'node_modules', '.bin', 'jest'),
-      // The browser test does not depend on the database: the SQLite run covers it.
-      // (last: the option takes every word after it)
-      [...process.argv.slice(2), '--testPathIgnorePatterns', '/node_modules/', '<rootDir>/tests/browser/'],
+      // The browser test does not depend on the database: the SQLite run covers it. tests/redis/ needs
+      // the redis-server of npm run test:redis. (last: the option takes every word after it)
+      [...process.argv.slice(2), '--testPathIgnorePatterns', '/node_modules/', '<rootDir>/tests/browser/', '<rootDir>/tests/redis/'],
       {
         cwd: ROOT,
         stdio: 'inherit',

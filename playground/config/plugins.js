@@ -1,5 +1,20 @@
 const path = require('path');
 
+/**
+ * With TIKTOK_RATE_LIMIT_REDIS_URL set (e.g. redis://127.0.0.1:6379), the login rate limit counts in that
+ * Redis, shared by every Strapi process pointed at it. An app installed from npm requires
+ * 'strapi-plugin-tiktok-auth-mobile/strapi-server' instead of this repository's entry.
+ */
+function redisRateLimitStoreFor(url) {
+  const { createClient } = require('redis');
+  const { redisRateLimitStore } = require(path.resolve(__dirname, '..', '..', 'strapi-server.js'));
+  const client = createClient({ url });
+  // node-redis reconnects by itself; the plugin logs the store's failures (without the URL) once a minute.
+  client.on('error', () => {});
+  client.connect().catch(() => {});
+  return redisRateLimitStore(client);
+}
+
 module.exports = ({ env }) => ({
   // GRAPHQL_ENABLED=true adds Strapi's GraphQL plugin, with the plugin's tiktokConnect mutation and friends.
   ...(env.bool('GRAPHQL_ENABLED', false) && {
@@ -46,6 +61,12 @@ module.exports = ({ env }) => ({
       appRedirects: env.json('TIKTOK_APP_REDIRECTS', []),
       // Keep each code-flow login's TikTok tokens for the tokens service (getAccessToken, revoke).
       storeTokens: env.bool('TIKTOK_STORE_TOKENS', false),
+      // The login rate limit: users-permissions' ratelimit (UP_RATELIMIT_*), its max overridden by
+      // TIKTOK_RATE_LIMIT_MAX, counted in each process's memory or in Redis with TIKTOK_RATE_LIMIT_REDIS_URL.
+      rateLimit: {
+        ...(env('TIKTOK_RATE_LIMIT_MAX') && { max: env.int('TIKTOK_RATE_LIMIT_MAX') }),
+        ...(env('TIKTOK_RATE_LIMIT_REDIS_URL') && { store: redisRateLimitStoreFor(env('TIKTOK_RATE_LIMIT_REDIS_URL')) }),
+      },
     },
   },
 });

@@ -17,7 +17,15 @@ export default { register, bootstrap, destroy, config, contentTypes, controllers
 export { CONNECT_ERRORS, type ConnectErrorCode } from './errors';
 export { TikTokReauthRequiredError, TikTokUnavailableError, type ReauthReason } from './token-errors';
 export { EVENTS, type TikTokEvent, type TikTokEventName, type LoginFlow } from './utils/events';
-export type { PluginConfig, TikTokClientConfig, TikTokScope } from './config';
+export type { PluginConfig, RateLimitConfig, TikTokClientConfig, TikTokScope } from './config';
+export {
+  redisRateLimitStore,
+  type RateLimitHit,
+  type RateLimitStore,
+  type RateLimitStoreOptions,
+  type RedisCommandClient,
+  type RedisRateLimitStoreOptions,
+} from './rate-limit/store';
 export type { LoginAnswer } from './services/connect';
 export type { LinkView } from './services/links';
 export type { GetAccessTokenOptions, TikTokAccessToken } from './services/tokens';

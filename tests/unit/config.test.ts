@@ -1,4 +1,5 @@
 import config, { DEFAULT_CONFIG } from '../../server/src/config';
+import { redisRateLimitStore } from '../../server/src/rate-limit/store';
 import { userInfoFields } from '../../server/src/services/tiktok-api';
 
 const client = { clientKey: 'awkey', clientSecret: 'secret', redirectUri: 'https://app.example/tiktok/callback' };
@@ -75,6 +76,24 @@ describe('plugin config validator', () => {
     expect(message).toMatch(/^invalid plugin config: /);
     expect(message).not.toContain(value);
     expect(message).not.toContain('final value');
+  });
+
+  it('accepts a rateLimit with max, interval and a store', () => {
+    const store = redisRateLimitStore({ sendCommand: async () => [1, 60000] });
+    expect(DEFAULT_CONFIG.rateLimit).toEqual({});
+    expect(() => config.validator(withDefaults({ rateLimit: { max: 20, interval: 60000, store } }))).not.toThrow();
+    expect(() => config.validator(withDefaults({ rateLimit: { store: { incr() {}, decrement() {}, saveAbuse() {} } } }))).not.toThrow();
+  });
+
+  it.each([
+    ['a max of 0', { max: 0 }, 'rateLimit.max must be greater than or equal to 1'],
+    ['an interval that is a string', { interval: '1m' }, 'rateLimit.interval must be a number'],
+    ['a fractional max', { max: 2.5 }, 'rateLimit.max must be an integer'],
+    ['a store without saveAbuse', { store: { incr() {}, decrement() {} } }, 'rateLimit.store must be a rate-limit store'],
+    ['a Redis URL as the store', { store: 'redis://cache:6379' }, 'rateLimit.store must be a rate-limit store'],
+    ['an unknown key', { enabled: false }, 'rateLimit has unknown keys: enabled'],
+  ])('refuses a rateLimit with %s', (_label, rateLimit, message) => {
+    expect(() => config.validator(withDefaults({ rateLimit }))).toThrow(message);
   });
 
   it('lists every problem at once', () => {

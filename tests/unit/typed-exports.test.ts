@@ -7,9 +7,12 @@ import plugin, {
   EVENTS,
   TikTokReauthRequiredError,
   TikTokUnavailableError,
+  redisRateLimitStore,
   type ConnectErrorCode,
   type LoginAnswer,
   type PluginConfig,
+  type RateLimitConfig,
+  type RedisCommandClient,
   type TikTokAccessToken,
 } from 'strapi-plugin-tiktok-auth-mobile/strapi-server';
 
@@ -29,4 +32,8 @@ it('exports the plugin, its errors, events and types from the strapi-server entr
   const token: Pick<TikTokAccessToken, 'accessToken' | 'scopes'> = { accessToken: 'act', scopes: ['user.info.basic'] };
   const config: Pick<PluginConfig, 'storeTokens' | 'allowAccessToken'> = { storeTokens: true, allowAccessToken: false };
   expect([answer.jwt, token.accessToken, config.storeTokens]).toEqual(['x', 'act', true]);
+
+  const client: RedisCommandClient = { sendCommand: async () => [1, 60000] };
+  const rateLimit: RateLimitConfig = { max: 20, interval: 60000, store: redisRateLimitStore(client, { prefix: 'app:' }) };
+  expect(typeof rateLimit.store?.incr).toBe('function');
 });

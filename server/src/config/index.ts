@@ -11,6 +11,7 @@ import {
   string,
   type TikTokScope,
 } from '../validation/settings';
+import type { RateLimitStore } from '../rate-limit/store';
 
 export { TIKTOK_SCOPES, type TikTokScope } from '../validation/settings';
 
@@ -36,6 +37,17 @@ export interface PluginConfig {
   appRedirects: string[];
   /** Keep each code-flow login's TikTok tokens (encrypted) for the tokens service. */
   storeTokens: boolean;
+  /** The login rate limit, over users-permissions' `ratelimit` (which still decides whether it is on). */
+  rateLimit: RateLimitConfig;
+}
+
+export interface RateLimitConfig {
+  /** Requests allowed per client IP in one window; default users-permissions' `ratelimit.max`. */
+  max?: number;
+  /** The window in milliseconds; default users-permissions' `ratelimit.interval`. */
+  interval?: number;
+  /** Where the counts live, e.g. `redisRateLimitStore(client)` to share them across processes; default each process's memory. */
+  store?: RateLimitStore;
 }
 
 export const DEFAULT_CONFIG: PluginConfig = {
@@ -48,6 +60,7 @@ export const DEFAULT_CONFIG: PluginConfig = {
   authorizeUrl: 'https://www.tiktok.com/v2/auth/authorize/',
   appRedirects: [],
   storeTokens: false,
+  rateLimit: {},
 };
 
 const isHttpsOrLoopbackHttp = (value: string | undefined) => {
@@ -72,6 +85,27 @@ const tiktokUrl = () =>
       isHttpsOrLoopbackHttp
     );
 
+const STORE_METHODS = ['incr', 'decrement', 'saveAbuse'] as const;
+
+const isStore = (value: unknown) =>
+  value === undefined ||
+  (typeof value === 'object' && value !== null && STORE_METHODS.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'));
+
+const integerFrom = (min: number) =>
+  yup
+    .number()
+    .typeError('${path} must be a number')
+    .integer('${path} must be an integer')
+    .min(min, '${path} must be greater than or equal to ${min}');
+
+const rateLimitSchema = yup
+  .object({
+    max: integerFrom(1),
+    interval: integerFrom(1),
+    store: yup.mixed().test('store', '${path} must be a rate-limit store (with incr, decrement and saveAbuse methods)', isStore),
+  })
+  .noUnknown(true, '${path} has unknown keys: ${unknown}');
+
 const configSchema = yup
   .object({
     apiBaseUrl: tiktokUrl(),
@@ -80,17 +114,12 @@ const configSchema = yup
     }).required('${path} is required'),
     scopes: scopesSchema.required('${path} is required'),
     allowAccessToken: allowAccessTokenSchema.required('${path} is required'),
-    timeout: yup
-      .number()
-      .typeError('${path} must be a number')
-      .integer('${path} must be an integer')
-      .min(100, '${path} must be greater than or equal to ${min}')
-      .max(60000, '${path} must be less than or equal to ${max}')
-      .required('${path} is required'),
+    timeout: integerFrom(100).max(60000, '${path} must be less than or equal to ${max}').required('${path} is required'),
     linkLegacyUsers: flag().required('${path} is required'),
     authorizeUrl: tiktokUrl(),
     appRedirects: appRedirectsSchema.required('${path} is required'),
     storeTokens: storeTokensSchema.required('${path} is required'),
+    rateLimit: rateLimitSchema.required('${path} is required'),
   })
   .noUnknown(true, 'unknown option(s): ${unknown}');
 

@@ -1,20 +1,23 @@
-import type { Context } from 'koa';
 import type { Core } from '@strapi/strapi';
 
-import { PLUGIN_ID } from '../constants';
+import { createLoginLimiter } from '../rate-limit/limiter';
 
-/** Every TikTok login request of one client IP counts in this one bucket. */
-const bucketOf = (ctx: Context) => `${PLUGIN_ID}:login|${ctx.request.ip}`;
+const limiters = new WeakMap<Core.Strapi, ReturnType<typeof createLoginLimiter>>();
 
 /**
- * users-permissions' own rate limiter (config `plugin::users-permissions.ratelimit`), with its key
- * chosen here: one bucket per client IP, whatever form of the path Koa routed (`/connect/`,
- * `/CONNECT`) and whatever the body holds (the limiter keys unknown routes by `body.email` too, which
- * a caller could vary to get a fresh bucket per request).
+ * The login rate limit of `/connect`, `/authorize`, `/link` and GraphQL's `tiktokConnect`: one bucket
+ * per client IP, whatever form of the path Koa routed (`/connect/`, `/CONNECT`) and whatever the body
+ * holds (users-permissions' limiter keys unknown routes by `body.email` too, which a caller could vary
+ * to get a fresh bucket per request). Configured by users-permissions' `ratelimit` and the plugin's
+ * `rateLimit` option; built once per Strapi instance and shared by every route that uses it, so that
+ * they count in one store.
  */
-const rateLimit: Core.MiddlewareFactory = (config, { strapi }) => {
-  const limiter = strapi.middleware('plugin::users-permissions.rateLimit')({ ...config, keyGenerator: bucketOf }, { strapi });
-  if (!limiter) throw new Error('users-permissions rateLimit middleware is not available');
+const rateLimit: Core.MiddlewareFactory = (_config, { strapi }) => {
+  let limiter = limiters.get(strapi);
+  if (!limiter) {
+    limiter = createLoginLimiter(strapi);
+    limiters.set(strapi, limiter);
+  }
   return limiter;
 };
 
