@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  // tests/postgres/ needs a PostgreSQL server: `npm run test:postgres` runs it.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/postgres/'],
+  // tests/multi-process/ needs a database server: `npm run test:postgres` and `npm run test:mysql` run it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/multi-process/'],
   transform: {
     // Type-checking is `npm run typecheck`; jest only strips types.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tests/tsconfig.json' }],

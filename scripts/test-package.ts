@@ -14,12 +14,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { FakeTikTok } from '../tests/support/fake-tiktok';
+import { freePort } from './test-database';
 
 const ROOT = path.resolve(__dirname, '..');
 const TEMPLATE_DIR = path.join(ROOT, 'tests', 'consumer-app');
@@ -68,16 +68,6 @@ async function step<T>(timings: string[], name: string, work: () => Promise<T>):
   log(`${name}: done in ${seconds(since)}`);
   return result;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const secret = () => randomBytes(16).toString('base64');
 
