@@ -5,6 +5,7 @@ import { ConnectError } from '../errors';
 import { parseConnectRequest, type ConnectRequest } from '../utils/connect-request';
 import { parseDeviceId } from '../utils/device-id';
 import { emitEvent, EVENTS, type LoginFlow } from '../utils/events';
+import { retryOnDeadlock } from '../utils/deadlock';
 import { getService } from '../utils/get-service';
 import { pickClient, type UsableClient } from '../utils/pick-client';
 import type { UpUser } from './accounts';
@@ -139,7 +140,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { user, profile, flow, clientKey } = await this.connect(rawBody);
       const credentials = (await getService('session').issue(ctx, user, { deviceId })) as Omit<LoginAnswer, 'profile'>;
       const origin: LoginOrigin = { ip: ctx.request.ip, userAgent: ctx.request.headers['user-agent'] };
-      await getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin });
+      // Concurrent logins of one account trim its history together: InnoDB may make one of them a deadlock victim.
+      await retryOnDeadlock(() => getService('loginHistory').record({ unionId: profile.union_id, userId: user.id, clientKey, flow, ...origin }));
       await emitEvent(strapi, EVENTS.login, { userId: user.id, unionId: profile.union_id, clientKey: clientKey ?? null, flow });
       return { ...credentials, profile: publicProfile(profile) };
     },
