@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { PLUGIN_ID, ROLE_UID } from './constants';
+import { compareIdsExactly } from './exact-ids';
 import { ACTION_DEFINITIONS } from './permissions';
 import { forgetDeletedUsers } from './user-deletion';
 import { getService } from './utils/get-service';
@@ -37,6 +38,7 @@ const warnAboutAccessTokens = async (strapi: Core.Strapi) => {
 };
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  await compareIdsExactly(strapi);
   await strapi.service('admin::permission').actionProvider.registerMany(ACTION_DEFINITIONS);
   await warnAboutAccessTokens(strapi);
   await grantUserRoutes(strapi);
