@@ -4,7 +4,7 @@
  * runs jest on tests/redis/ against it, then stops it and deletes the folder, whatever the tests did.
  * Extra arguments go to jest.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,31 +12,21 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { freePort } from '../tests/support/free-port';
+import { ensureInstalled, onPath } from './test-database';
 
 const ROOT = path.resolve(__dirname, '..');
-const isRoot = process.getuid?.() === 0;
 
 const log = (message: string) => console.log(`[test:redis] ${message}`);
 
-const hasCommand = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
-}
-
 function ensureRedis() {
-  if (hasCommand('redis-server')) return;
-  if (!isRoot || !hasCommand('apt-get')) {
-    throw new Error(
+  ensureInstalled({
+    find: () => (onPath('redis-server') ? true : null),
+    debianPackage: 'redis-server',
+    missing:
       'redis-server was not found. Install the Debian package "redis-server" (apt-get install -y redis-server) ' +
-        'or put a Redis 6+ redis-server on PATH, then run this again.'
-    );
-  }
-  log('redis-server is not installed: installing the Debian package "redis-server"…');
-  run('apt-get', ['update', '-q']);
-  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], { ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
-  if (!hasCommand('redis-server')) throw new Error('apt-get installed redis-server but the command is still missing');
+      'or put a Redis 6+ redis-server on PATH, then run this again.',
+    log,
+  });
 }
 
 /** Resolves once the server answers PING (after AUTH), checked every 50 ms for at most 10 s. */

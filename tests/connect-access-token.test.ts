@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { FakeTikTok } from './support/fake-tiktok';
 import { createUpUser, setAdvancedSettings, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
@@ -120,6 +122,17 @@ describe('returning login', () => {
     expect(await countUsersFor(account.unionId)).toBe(1);
     expect(await identities().count({ where: { unionId: account.unionId } })).toBe(1);
     expect(tiktok.counters.userInfo).toBe(3);
+  });
+
+  it('tells apart union_ids that differ only in case: another account, another user', async () => {
+    const unionId = `case-${randomUUID()}`;
+    const { res: first } = await loginAs({ unionId });
+    const { res: second } = await loginAs({ unionId: unionId.toUpperCase() });
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.user.id).not.toBe(first.body.user.id);
+    expect(await identities().count({ where: { unionId } })).toBe(1);
+    expect(await identities().count({ where: { unionId: unionId.toUpperCase() } })).toBe(1);
   });
 
   it('refreshes the stored profile fields but not the username', async () => {

@@ -2,6 +2,8 @@
  * A new user's username when its TikTok name is taken: by a user of the app whose database enforces
  * unique usernames, and by every suffixed form the plugin tries.
  */
+import type { Knex } from 'knex';
+
 import type { FakeTikTok } from './support/fake-tiktok';
 import { createUpUser, startWithFakeTikTok, stopAll, type TestApp } from './support/strapi';
 
@@ -18,8 +20,10 @@ const loginAs = (displayName: string) =>
   app.request().post('/api/tiktok-auth-mobile/connect').send({ access_token: tiktok.issueAccessToken(tiktok.addAccount({ displayName })) });
 
 describe('an app whose database keeps usernames unique', () => {
-  beforeAll(() => app.strapi.db.connection.raw('CREATE UNIQUE INDEX app_usernames_unique ON up_users (username)'));
-  afterAll(() => app.strapi.db.connection.raw('DROP INDEX app_usernames_unique'));
+  // Through knex's schema builder: DROP INDEX is spelled differently on each database.
+  const usernames = (change: (table: Knex.AlterTableBuilder) => void) => app.strapi.db.connection.schema.alterTable('up_users', change);
+  beforeAll(() => usernames((table) => table.unique(['username'], { indexName: 'app_usernames_unique' })));
+  afterAll(() => usernames((table) => table.dropUnique(['username'], 'app_usernames_unique')));
 
   it('gives a TikTok user whose name is taken a suffixed one, not a 500', async () => {
     const owner = await createUpUser(app.strapi, { username: 'Taken Name', email: 'taken@example.com', provider: 'local' });

@@ -1,13 +1,15 @@
 const path = require('path');
 
 module.exports = ({ env }) => {
-  if (env('DATABASE_CLIENT', 'sqlite') === 'postgres') {
+  const client = env('DATABASE_CLIENT', 'sqlite');
+  if (client === 'postgres' || client === 'mysql') {
     return {
       connection: {
-        client: 'postgres',
+        // mysql: MySQL or MariaDB, through the mysql2 driver.
+        client,
         connection: {
           host: env('DATABASE_HOST', '127.0.0.1'),
-          port: env.int('DATABASE_PORT', 5432),
+          port: env.int('DATABASE_PORT', client === 'postgres' ? 5432 : 3306),
           database: env('DATABASE_NAME', 'strapi'),
           user: env('DATABASE_USERNAME', 'strapi'),
           password: env('DATABASE_PASSWORD', ''),

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { PLUGIN_ID, ROLE_UID } from './constants';
+import { compareIdsExactly } from './exact-ids';
 import { ACTION_DEFINITIONS } from './permissions';
 import { forgetSettingsOnChange } from './settings-changes';
 import { forgetDeletedUsers } from './user-deletion';
@@ -38,6 +39,7 @@ const warnAboutAccessTokens = async (strapi: Core.Strapi) => {
 };
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  await compareIdsExactly(strapi);
   forgetSettingsOnChange(strapi);
   await strapi.service('admin::permission').actionProvider.registerMany(ACTION_DEFINITIONS);
   await warnAboutAccessTokens(strapi);

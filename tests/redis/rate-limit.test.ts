@@ -5,14 +5,12 @@
  * they stay in this one file, last. Each Strapi process has its own SQLite file: the limiter needs no
  * shared database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createClient } from 'redis';
 import supertest from 'supertest';
 
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FakeTikTok, type FakeAccount } from '../support/fake-tiktok';
-import { freePort } from '../support/free-port';
+import { startStrapiChild, stopStrapiChild, type StrapiChild } from '../support/strapi-child';
 import { redisRateLimitStore } from '../../server/src/rate-limit/store';
 
 const REDIS_URL = process.env.TIKTOK_TEST_REDIS_URL ?? '';
@@ -23,11 +21,7 @@ const INTERVAL_MS = 60_000;
 const BOUNDED_MS = 2000;
 const FAILURE_LOG = "The login rate limit's shared store failed";
 
-interface StrapiProcess {
-  url: string;
-  child: ChildProcess;
-  /** Everything the process printed so far. */
-  output: () => string;
+interface StrapiProcess extends StrapiChild {
   database: TestDatabase;
 }
 
@@ -39,47 +33,20 @@ let shared: StrapiProcess[] = [];
 let local: StrapiProcess[] = [];
 
 async function startProcess(env: Record<string, string>): Promise<StrapiProcess> {
-  const [port, database] = await Promise.all([freePort(), createTestDatabase()]);
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'support', 'strapi-process.js')], {
-    env: {
-      ...process.env,
-      ...database.env,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      STRAPI_TELEMETRY_DISABLED: 'true',
-      STRAPI_STARTUP_LOG: 'false',
-      LOG_LEVEL: 'warn',
-      UP_RATELIMIT_ENABLED: 'true',
-      UP_RATELIMIT_MAX: String(MAX),
-      UP_RATELIMIT_INTERVAL_MS: String(INTERVAL_MS),
-      // Each test picks its client IPs with X-Forwarded-For.
-      SERVER_PROXY: 'true',
-      TIKTOK_API_BASE_URL: tiktok.url,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const database = await createTestDatabase();
+  const started = await startStrapiChild({
+    ...database.env,
+    LOG_LEVEL: 'warn',
+    UP_RATELIMIT_ENABLED: 'true',
+    UP_RATELIMIT_MAX: String(MAX),
+    UP_RATELIMIT_INTERVAL_MS: String(INTERVAL_MS),
+    // Each test picks its client IPs with X-Forwarded-For.
+    SERVER_PROXY: 'true',
+    TIKTOK_API_BASE_URL: tiktok.url,
+    ...env,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', () => output.includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`Strapi process exited with ${code}:\n${output}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child, output: () => output, database };
+  return { ...started, database };
 }
-
-const stopProcess = ({ child }: StrapiProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 
 beforeAll(async () => {
   if (!REDIS_URL || !REDIS_PID) throw new Error('tests/redis/ needs the redis-server that `npm run test:redis` starts');
@@ -97,7 +64,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([...shared, ...local].map(stopProcess));
+  await Promise.all([...shared, ...local].map(stopStrapiChild));
   await Promise.all([...shared, ...local].map(({ database }) => database.drop()));
   // The last test stopped the server: the client gives up reconnecting.
   if (redis?.isOpen) redis.destroy();

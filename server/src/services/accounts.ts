@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, ROLE_UID, USER_UID } from '../constants';
 import { ConnectError } from '../errors';
+import { retryOnDeadlock } from '../utils/deadlock';
 import { createFreshCopy } from '../utils/fresh-copy';
 import { getPluginConfig } from '../utils/plugin-config';
 import { identityFields, type LoginContext } from '../utils/identity-fields';
@@ -261,7 +262,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
 
         try {
-          const { user, created } = await linkAccount(profile, login, identity, now, username);
+          // Strapi's link-table writes take gap locks on MySQL/MariaDB: concurrent first logins can deadlock there.
+          const { user, created } = await retryOnDeadlock(() => linkAccount(profile, login, identity, now, username));
           return { user: created ? await ensureUniqueUsername(user) : user, created };
         } catch (error) {
           if (error instanceof ConnectError || attempt === 2) throw error;

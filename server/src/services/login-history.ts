@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { LOGIN_RECORD_UID } from '../constants';
 import type { LoginFlow } from '../utils/events';
+import { retryOnDeadlock } from '../utils/deadlock';
 import { createWriteBehind } from '../utils/write-behind';
 import { tableOf } from '../utils/table';
 
@@ -80,7 +81,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async (logins: Array<NewLoginRecord & { at: Date }>) => {
       writing = new Set(logins.map((login) => login.unionId));
       try {
-        await writeBatch(logins);
+        // Another process trimming the same accounts can make InnoDB pick this transaction as a deadlock's victim.
+        await retryOnDeadlock(() => writeBatch(logins), 5);
       } finally {
         writing = new Set();
       }
