@@ -38,7 +38,9 @@ export type BenchMessage =
       transactionControl: number;
       /** Of those, the statements of transactions that wrote login records (BEGIN and COMMIT included). */
       loginRecord: number;
-      /** Of the others, SELECTs and INSERT/UPDATE/DELETEs. */
+      /** Of the others: reads of Strapi's settings store (logins keep a copy and read it again once a second)… */
+      settingsReads: number;
+      /** …other SELECTs, and INSERT/UPDATE/DELETEs. */
       reads: number;
       writes: number;
       /** CPU time this process used since the last reset (user + system), in milliseconds. */
@@ -61,6 +63,7 @@ const TRANSACTION_BEGIN = /^\s*BEGIN\b/i;
 const TRANSACTION_END = /^\s*(COMMIT|ROLLBACK)\b/i;
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 const LOGIN_RECORDS = /tiktok_login_records/;
+const SETTINGS_STORE = /^\s*select\b.*\bstrapi_core_store_settings\b/i;
 
 const appDir = path.resolve(__dirname, '..', 'playground');
 
@@ -97,6 +100,7 @@ async function main() {
   let queries = 0;
   let transactionControl = 0;
   let loginRecord = 0;
+  let settingsReads = 0;
   let reads = 0;
   let writes = 0;
   let recording = false;
@@ -109,6 +113,7 @@ async function main() {
     }
     for (const sql of sqls) {
       if (WRITE.test(sql)) writes += 1;
+      else if (SETTINGS_STORE.test(sql)) settingsReads += 1;
       else if (!TRANSACTION_CONTROL.test(sql)) reads += 1;
     }
   };
@@ -146,7 +151,7 @@ async function main() {
       await post('Profiler.disable');
     }
     if (command.type === 'reset') {
-      queries = transactionControl = loginRecord = reads = writes = 0;
+      queries = transactionControl = loginRecord = settingsReads = reads = writes = 0;
       statements = [];
       recording = Boolean(command.record);
       cpuAtReset = process.cpuUsage();
@@ -155,7 +160,7 @@ async function main() {
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (command.gc) gc?.();
     const { rss, heapUsed } = process.memoryUsage();
-    send({ type: 'counters', id: command.id, queries, transactionControl, loginRecord, reads, writes, cpuMs, statements, profile, memory: { rss, heapUsed } });
+    send({ type: 'counters', id: command.id, queries, transactionControl, loginRecord, settingsReads, reads, writes, cpuMs, statements, profile, memory: { rss, heapUsed } });
   };
   process.on('message', (command: BenchCommand) => {
     handle(command).catch((error: unknown) => {

@@ -96,6 +96,8 @@ interface ExactCount {
   transactionControl: number[];
   /** Of those, the transaction that wrote the login record. */
   loginRecord: number[];
+  /** Reads of the settings store: the in-process copies are read again once a second. */
+  settingsReads: number[];
   /** The other statements: reads (SELECT) and writes (INSERT, UPDATE, DELETE). */
   reads: number[];
   writes: number[];
@@ -400,6 +402,7 @@ async function exactCounts(base: string, kind: Kind, fixtures: Fixtures) {
     dbQueries: [],
     transactionControl: [],
     loginRecord: [],
+    settingsReads: [],
     reads: [],
     writes: [],
     tiktokConnectionsOpened: 0,
@@ -416,6 +419,7 @@ async function exactCounts(base: string, kind: Kind, fixtures: Fixtures) {
     count.dbQueries.push(read.queries);
     count.transactionControl.push(read.transactionControl);
     count.loginRecord.push(read.loginRecord);
+    count.settingsReads.push(read.settingsReads);
     count.reads.push(read.reads);
     count.writes.push(read.writes);
     count.tiktokCalls.push(fake.counters.userInfo + fake.counters.token);
@@ -583,7 +587,7 @@ function evaluateTargets(runs: LoadRun[], exact: ExactCount[], latencies: AddedL
       });
     }
   }
-  for (const latency of latencies) {
+  for (const latency of latencies.filter((l) => l.kind !== 'me')) {
     targets.push({
       description: `${latency.name}, ${latency.connections} connection(s): p50 added to TikTok's ${latency.tiktokLatencyMs} ms per call`,
       target: '≤ 3 ms',
@@ -616,16 +620,16 @@ function evaluateTargets(runs: LoadRun[], exact: ExactCount[], latencies: AddedL
   }
   for (const count of exact.filter((c) => c.kind === 'returning' || c.kind === 'code')) {
     targets.push({
-      description: `${count.name}: reads and writes besides the login record (sequential)`,
+      description: `${count.name}: reads and writes besides the login record and the settings (sequential)`,
       target: '1 read, 0 writes',
       actual: `${describeCounts(count.reads)} read(s), ${describeCounts(count.writes)} write(s)`,
       met: count.reads.every((reads) => reads === 1) && count.writes.every((writes) => writes === 0),
     });
   }
   for (const count of exact.filter((c) => c.kind === 'new')) {
-    const statements = count.dbQueries.map((queries, i) => queries - count.loginRecord[i]);
+    const statements = count.dbQueries.map((queries, i) => queries - count.loginRecord[i] - count.settingsReads[i]);
     targets.push({
-      description: `${count.name}: SQL statements besides the login record (sequential)`,
+      description: `${count.name}: SQL statements besides the login record and the settings (sequential)`,
       target: '≤ 8',
       actual: describeCounts(statements),
       met: Math.max(...statements) <= 8,
@@ -704,7 +708,7 @@ function textReport(report: Report) {
     '',
     `Exact counts (${SEQUENTIAL_REQUESTS} sequential requests of each kind, TikTok at 0 ms):`,
     table(
-      ['request', 'HTTP', 'TikTok calls', 'SQL statements', 'BEGIN/COMMIT', 'login record', 'other reads', 'other writes', 'TikTok conns opened'],
+      ['request', 'HTTP', 'TikTok calls', 'SQL statements', 'BEGIN/COMMIT', 'login record', 'settings', 'other reads', 'other writes', 'TikTok conns opened'],
       exact.map((c) => [
         c.name,
         describeCounts(c.statuses),
@@ -712,15 +716,17 @@ function textReport(report: Report) {
         describeCounts(c.dbQueries),
         describeCounts(c.transactionControl),
         describeCounts(c.loginRecord),
+        describeCounts(c.settingsReads),
         describeCounts(c.reads),
         describeCounts(c.writes),
         String(c.tiktokConnectionsOpened),
       ]),
-      new Set([1, 2, 3, 4, 5, 6, 7, 8])
+      new Set([1, 2, 3, 4, 5, 6, 7, 8, 9])
     ),
-    '  login record: the statements of the transaction that records the login (BEGIN, insert, prune, COMMIT).',
+    '  login record: the transaction that records logins (BEGIN, insert, prune, COMMIT), once a second for all of them;',
+    '  settings: reads of the settings store (users/me: every request; a login: its in-process copy, once a second).',
     '',
-    `Added latency (TikTok at ${ADDED_LATENCY_TIKTOK_MS} ms per call, ${report.latencies[0]?.connections ?? '-'} and more connections):`,
+    `Added latency (TikTok at ${ADDED_LATENCY_TIKTOK_MS} ms per call; users/me, which calls nothing, for Strapi's own share):`,
     table(
       ['request', 'connections', 'req/s', 'p50 ms', 'added to TikTok ms'],
       report.latencies.map((l) => [l.name, String(l.connections), l.requestsPerSecond.toFixed(1), String(l.p50Ms), String(l.addedP50Ms)]),
@@ -891,7 +897,8 @@ async function main() {
   }
 
   const latencies: AddedLatency[] = [];
-  for (const kind of (['returning', 'code'] as const).filter((k) => selected.includes(k))) {
+  // users/me first: what Strapi's own pipeline takes at these connections, with no TikTok call at all.
+  for (const kind of (['me', 'returning', 'code'] as const).filter((k) => selected.includes(k))) {
     for (const latencyConnections of ADDED_LATENCY_CONNECTIONS) {
       progress(`${LABELS[kind]} @${ADDED_LATENCY_TIKTOK_MS}ms, ${latencyConnections} connection(s)…`);
       const run = await loadRun(base, kind, fixtures, { latencyMs: ADDED_LATENCY_TIKTOK_MS, duration, connections: latencyConnections });
