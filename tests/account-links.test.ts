@@ -485,4 +485,15 @@ describe('a later boot', () => {
     const user = await tiktokUser();
     expect((await as(user.jwt).unlink('?confirm=true')).status).toBe(403);
   });
+
+  it('has the record of a login answered just before Strapi stopped', async () => {
+    const account = tiktok.addAccount();
+    await tiktokUser(account);
+    // Answered, its record still waiting: the shutdown writes it.
+    await app.destroy();
+
+    app = await startStrapi({ TIKTOK_API_BASE_URL: tiktok.url, TIKTOK_CLIENTS: JSON.stringify([IOS]), TIKTOK_STORE_TOKENS: 'true' }, { database });
+
+    expect(await app.strapi.db.query('plugin::tiktok-auth-mobile.login-record').count({ where: { unionId: account.unionId } })).toBe(1);
+  });
 });

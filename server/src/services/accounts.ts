@@ -242,8 +242,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async resolveUser(profile: TikTokProfile, login: LoginContext): Promise<{ user: UpUser; created: boolean; unchanged?: true }> {
       const now = new Date();
-      const fields = loginFields(profile, login, null, now);
-      const returning = await unchangedLogin(profile.union_id, fields.loginStamp, now);
+      const { loginStamp } = loginFields(profile, login, null, now);
+      const returning = await unchangedLogin(profile.union_id, loginStamp, now);
       if (returning) return { user: returning, created: false, unchanged: true };
 
       const base = usernameBase(profile.username, profile.display_name);
