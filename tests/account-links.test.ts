@@ -163,6 +163,31 @@ describe('linking', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('refuses an access token while access tokens are off, without asking TikTok: another app\'s token cannot link', async () => {
+    // user/info cannot tell which app a token was minted for; only the code flow binds a link to this app.
+    const user = await emailUser();
+    const victim = tiktok.addAccount();
+    const before = await snapshot();
+    const userInfoCalls = tiktok.counters.userInfo;
+    const config = 'plugin::tiktok-auth-mobile.allowAccessToken';
+    app.strapi.config.set(config, false);
+    let res;
+    try {
+      res = await as(user.jwt).link({ access_token: tiktok.issueAccessToken(victim) });
+    } finally {
+      app.strapi.config.set(config, true);
+    }
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.code).toBe('access_token_disabled');
+    expect(tiktok.counters.userInfo).toBe(userInfoCalls);
+    expect(await snapshot()).toEqual(before);
+    // The victim's own first login still creates their own user.
+    const login = await app.request().post('/api/tiktok-auth-mobile/connect').send(codeBody(victim));
+    expect(login.status).toBe(200);
+    expect(login.body.user.id).not.toBe(user.id);
+  });
+
   it('refuses a user blocked while TikTok was being asked with 403 user_blocked, linking nothing', async () => {
     const user = await emailUser();
     const account = tiktok.addAccount();

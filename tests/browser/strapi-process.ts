@@ -5,10 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import { freePort } from '../support/free-port';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const PLAYGROUND_DIR = path.join(ROOT, 'playground');
@@ -48,14 +49,6 @@ export async function buildAdmin() {
   progress('building the playground admin panel (strapi build, ~30 s)…');
   await run(['build'], { ...baseEnv(), NODE_ENV: 'production' });
   progress(`admin panel built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface StrapiServer {
