@@ -4,8 +4,7 @@ import { errors } from '@strapi/utils';
 import { IDENTITY_UID } from '../constants';
 import { getService } from '../utils/get-service';
 import type { ListQuery } from '../validation/identities';
-import type { LoginRecord } from './login-history';
-import type { AuthorizationStatus } from './tokens';
+import type { AdminIdentity } from '../admin-api';
 import { toIso } from '../utils/dates';
 
 interface IdentityRow {
@@ -20,21 +19,6 @@ interface IdentityRow {
   user: { id: number; documentId: string; username: string; email: string | null } | null;
 }
 
-/** A TikTok account as the admin panel lists it: who it is, its user, and per client what it authorized. */
-export interface AdminIdentity {
-  id: number;
-  unionId: string;
-  displayName: string | null;
-  username: string | null;
-  isVerified: boolean;
-  grantedScopes: string[];
-  firstLoginAt: string | null;
-  lastLoginAt: string | null;
-  user: IdentityRow['user'];
-  authorizations: AuthorizationStatus[];
-  /** The last 20 logins, newest first. */
-  logins: LoginRecord[];
-}
 
 const COLUMNS = ['id', 'unionId', 'displayName', 'username', 'isVerified', 'grantedScopes', 'firstLoginAt', 'lastLoginAt'];
 const USER_COLUMNS = ['id', 'documentId', 'username', 'email'];

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 import { LOGIN_RECORD_UID } from '../constants';
-import type { LoginFlow } from '../utils/events';
+import type { LoginFlow, LoginRecord } from '../admin-api';
 import { retryOnDeadlock } from '../utils/deadlock';
 import { createWriteBehind } from '../utils/write-behind';
 import { tableOf } from '../utils/table';
@@ -9,14 +9,6 @@ import { tableOf } from '../utils/table';
 /** How many logins are kept per TikTok account. */
 export const KEPT_LOGINS = 20;
 
-/** A login as an admin sees it. */
-export interface LoginRecord {
-  at: string;
-  clientKey: string | null;
-  flow: LoginFlow;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 interface LoginRecordRow extends Omit<LoginRecord, 'at'> {
   id: number;

@@ -7,6 +7,7 @@ import { TikTokReauthRequiredError, TikTokUnavailableError, type ReauthReason } 
 import { encryptionOf } from '../utils/encryption';
 import { getService } from '../utils/get-service';
 import { getPluginConfig } from '../utils/plugin-config';
+import type { AuthorizationStatus } from '../admin-api';
 import type { TikTokProfile, TikTokToken } from './tiktok-api';
 import { toIso } from '../utils/dates';
 
@@ -54,20 +55,6 @@ export interface AuthorizedLogin {
   token: TikTokToken;
 }
 
-/** Per client, what an admin may see of a TikTok account's authorization: never a token. */
-export interface AuthorizationStatus {
-  clientKey: string;
-  openId: string;
-  scopes: string[];
-  authorizedAt: string | null;
-  tokensStored: boolean;
-  accessTokenExpiresAt: string | null;
-  refreshTokenExpiresAt: string | null;
-  tokensIssuedAt: string | null;
-  removedAt: string | null;
-  removedBy: 'tiktok' | 'app' | null;
-  removedReason: number | null;
-}
 
 const DEFAULT_MIN_VALIDITY_S = 300;
 /** Longer than any TikTok call can take (its deadline is `timeout`), so a lease never ends under a live refresh. */

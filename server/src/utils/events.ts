@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 
+import type { LoginFlow } from '../admin-api';
+
 /** How a login was proven: an access token, a code from a mobile SDK, or the browser login. */
-export type LoginFlow = 'access_token' | 'code' | 'browser';
+export type { LoginFlow };
 
 /** The events the plugin emits on `strapi.eventHub`, for the host app and Strapi's webhooks. */
 export const EVENTS = {
