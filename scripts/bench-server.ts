@@ -15,11 +15,14 @@ import { summarizeProfile } from './cpu-profile-summary';
 
 /**
  * Parent → child: `reset` zeroes the counter (and starts or stops recording), `read` only reads,
- * `profile-start` and `profile-stop` run V8's CPU profiler in between (the summary comes with the counters).
+ * `profile-start` and `profile-stop` run V8's CPU profiler in between (the summary comes with the counters),
+ * `add-users` adds `users` email users with the authenticated role, as an app in production has them.
  */
 export interface BenchCommand {
   id: number;
-  type: 'reset' | 'read' | 'profile-start' | 'profile-stop';
+  type: 'reset' | 'read' | 'profile-start' | 'profile-stop' | 'add-users';
+  /** With `add-users`: how many. */
+  users?: number;
   /** With `reset`: keep the text of each statement until the next reset. */
   record?: boolean;
   /** Run a full garbage collection before measuring memory (the process runs with --expose-gc). */
@@ -68,6 +71,39 @@ const SETTINGS_STORE = /^\s*select\b.*\bstrapi_core_store_settings\b/i;
 const appDir = path.resolve(__dirname, '..', 'playground');
 
 const send = (message: BenchMessage) => process.send?.(message);
+
+const USER_UID = 'plugin::users-permissions.user';
+
+/**
+ * Email users straight into users-permissions' tables (through the query engine, 100,000 users would
+ * take minutes): a user row and its role link each, in batches, in one transaction.
+ */
+async function addUsers(app: Core.Strapi, count: number) {
+  const role = (await app.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } })) as { id: number };
+  const { tableName, attributes } = app.db.metadata.get(USER_UID);
+  const roleLink = (attributes.role as unknown as { joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } } }).joinTable;
+  const now = new Date();
+  const batch = 500;
+  await app.db.connection.transaction(async (trx) => {
+    for (let first = 0; first < count; first += batch) {
+      const rows = Array.from({ length: Math.min(batch, count - first) }, (_, i) => ({
+        document_id: `bench${first + i}`.padEnd(24, '0'),
+        username: `bench-user-${first + i}`,
+        email: `bench-user-${first + i}@example.com`,
+        provider: 'local',
+        confirmed: true,
+        blocked: false,
+        created_at: now,
+        updated_at: now,
+        published_at: now,
+      }));
+      const ids = (await trx(tableName).insert(rows, ['id'])) as Array<{ id: number } | number>;
+      await trx(roleLink.name).insert(
+        ids.map((row) => ({ [roleLink.joinColumn.name]: typeof row === 'number' ? row : row.id, [roleLink.inverseJoinColumn.name]: role.id }))
+      );
+    }
+  });
+}
 
 async function main() {
   if (!process.send) throw new Error('bench-server is started by scripts/bench.ts (it needs an IPC channel)');
@@ -150,6 +186,7 @@ async function main() {
       profile = summarizeProfile((await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile);
       await post('Profiler.disable');
     }
+    if (command.type === 'add-users') await addUsers(app, command.users ?? 0);
     if (command.type === 'reset') {
       queries = transactionControl = loginRecord = settingsReads = reads = writes = 0;
       statements = [];

@@ -16,7 +16,8 @@
  * for the temporary SQLite file (the system's temporary folder; SQLite syncs every write transaction
  * to disk, so the disk under that folder shows in every login that writes), --only=<kinds> to run
  * some of me,returning,new,code, --cpu-prof=<folder> to write a V8 CPU profile of the Strapi process,
- * --soak=<s> for the soak's length (60; 0 leaves it out).
+ * --soak=<s> for the soak's length (60; 0 leaves it out), --users=<n> for the email users the app
+ * already has before the TikTok logins begin (100000; a login must not get slower with each of them).
  * Progress goes to stderr, results to stdout.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -151,6 +152,7 @@ const parseOptions = () =>
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
       soak: { type: 'string', default: '60' },
+      users: { type: 'string', default: '100000' },
     },
     strict: true,
   }).values;
@@ -219,12 +221,12 @@ class StrapiChild {
     }
   }
 
-  command(type: BenchCommand['type'], { record = false, gc = false } = {}) {
+  command(type: BenchCommand['type'], { record = false, gc = false, users = 0 } = {}) {
     const id = this.nextId++;
     return new Promise<Counters>((resolve, reject) => {
       if (!this.running) return reject(new Error('Strapi is not running'));
       this.pending.set(id, { resolve, reject });
-      const command: BenchCommand = { id, type, record, gc };
+      const command: BenchCommand = { id, type, record, gc, users };
       this.process.send(command);
     });
   }
@@ -666,7 +668,7 @@ function textReport(report: Report) {
   const out: string[] = [];
   out.push(
     `TikTok Auth Mobile benchmark: ${config.connections} connections, ${config.durationSeconds} s per run, ` +
-      `NODE_ENV=production, SQLite (in ${config.sqliteFolder}), node ${config.node}, ${config.cpus} CPUs, ` +
+      `NODE_ENV=production, SQLite (in ${config.sqliteFolder}) with ${config.otherUsers.toLocaleString('en')} email users, node ${config.node}, ${config.cpus} CPUs, ` +
       `CPUs ${config.cpuBusyBeforeStartPercent}% busy before the start`,
     ''
   );
@@ -780,6 +782,8 @@ interface Report {
     warmupSecondsPerKind: number;
     tiktokLatenciesMs: number[];
     returningAccounts: number;
+    /** Email users in the database before the TikTok logins began. */
+    otherUsers: number;
     nodeEnv: 'production';
     database: 'sqlite';
     /** Where the temporary SQLite file was: the system's temporary folder unless --db-dir was given. */
@@ -833,6 +837,7 @@ async function main() {
   const connections = positive('connections', options.connections, true);
   const warmupSeconds = positive('warmup', options.warmup);
   const soakSeconds = options.soak === '0' ? 0 : positive('soak', options.soak);
+  const otherUsers = options.users === '0' ? 0 : positive('users', options.users, true);
   const kinds = options.only ? options.only.split(',') : KINDS;
   const unknownKind = kinds.find((kind) => !KINDS.includes(kind as Kind));
   if (unknownKind) throw new Error(`--only takes some of ${KINDS.join(',')}, got "${unknownKind}"`);
@@ -858,6 +863,10 @@ async function main() {
   const child = await startStrapi(fake, tmpDir, options['cpu-prof']);
   const bootSeconds = round((Date.now() - started) / 1000, 1);
   const base = `http://127.0.0.1:${child.port}`;
+  if (otherUsers > 0) {
+    progress(`adding ${otherUsers.toLocaleString('en')} email users (an app's existing users)…`);
+    await child.command('add-users', { users: otherUsers });
+  }
 
   // Returning users: TikTok accounts that have logged in once, some with a token, others with a code.
   const tokens = Array.from({ length: RETURNING_ACCOUNTS }, () => fake.issueAccessToken(fake.addAccount()));
@@ -943,6 +952,7 @@ async function main() {
       warmupSecondsPerKind: warmupSeconds,
       tiktokLatenciesMs: LATENCIES_MS,
       returningAccounts: RETURNING_ACCOUNTS,
+      otherUsers,
       nodeEnv: 'production',
       database: 'sqlite',
       sqliteFolder: options['db-dir'] ?? 'system temporary folder',

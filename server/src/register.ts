@@ -16,12 +16,23 @@ const allowWebhookEvents = (strapi: Core.Strapi) => {
 };
 
 /**
+ * What a first login looks users up by (a user of the original plugin by its email, a free username):
+ * users-permissions declares no index on either, and without one each lookup reads the whole table.
+ * Strapi creates them with the table and on existing databases at the next boot.
+ */
+const USER_INDEXES = [
+  { name: 'tiktok_up_users_email_idx', columns: ['email'] },
+  { name: 'tiktok_up_users_username_idx', columns: ['username'] },
+];
+
+/**
  * Gives users-permissions users the inverse side of the identity link, so that a login finds its user
  * by union_id in one query. Private (never in a content-API answer) and not visible (never edited
  * in the Content Manager: moving it would change which user a TikTok account logs in as).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  strapi.get('content-types').extend(USER_UID, (contentType: { attributes: Record<string, unknown> }) => {
+  strapi.get('content-types').extend(USER_UID, (contentType: { attributes: Record<string, unknown>; indexes?: unknown[] }) => {
+    contentType.indexes = [...(contentType.indexes ?? []), ...USER_INDEXES];
     contentType.attributes[USER_IDENTITY_ATTRIBUTE] = {
       type: 'relation',
       relation: 'oneToOne',

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 import { IDENTITY_UID, USER_UID } from './constants';
 import { getService } from './utils/get-service';
+import { identityLink } from './utils/identity-link';
 
 interface DeleteEvent {
   params: { where?: unknown };
@@ -15,9 +16,10 @@ interface DeleteEvent {
  */
 export const forgetDeletedUsers = (strapi: Core.Strapi) => {
   const identitiesOf = async ({ params, state }: DeleteEvent) => {
+    const deleted = strapi.db.queryBuilder(USER_UID).select('id').where(params.where ?? {}).getKnexQuery();
     state.tiktokIdentities = await strapi.db
       .query(IDENTITY_UID)
-      .findMany({ where: { user: params.where ?? {} }, select: ['id', 'unionId'] });
+      .findMany({ where: { id: { $in: identityLink(strapi).identityIdsOf(deleted) } }, select: ['id', 'unionId'] });
   };
   const forget = async ({ state }: DeleteEvent) => {
     await getService('links').forget((state.tiktokIdentities as Array<{ id: number; unionId: string }> | undefined) ?? []);

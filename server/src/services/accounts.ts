@@ -6,6 +6,7 @@ import { ConnectError } from '../errors';
 import { retryOnDeadlock } from '../utils/deadlock';
 import { createFreshCopy } from '../utils/fresh-copy';
 import { getPluginConfig } from '../utils/plugin-config';
+import { identityLink } from '../utils/identity-link';
 import { identityFields, type LoginContext } from '../utils/identity-fields';
 import { MIN_LENGTH, usernameBase } from '../utils/text';
 import type { TikTokProfile } from './tiktok-api';
@@ -76,6 +77,7 @@ const withSuffix = (base: string) => `${base}${randomInt(1000, 10000)}`;
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identities = () => strapi.db.query(IDENTITY_UID);
   const users = () => strapi.db.query(USER_UID);
+  const link = identityLink(strapi);
 
   /** The identity columns every login refreshes. The open_id map changes only in the code flow. */
   const loginFields = (profile: TikTokProfile, login: LoginContext, previous: Pick<Identity, 'openIds'> | null, now: Date) => {
@@ -109,7 +111,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const unchangedLogin = (unionId: string, loginStamp: string, now: Date) =>
     users().findOne({
       where: {
-        tiktokIdentity: { unionId, loginStamp, lastLoginAt: { $gte: new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS) } },
+        id: { $in: link.userIdsOf(unionId) },
+        tiktokIdentity: { loginStamp, lastLoginAt: { $gte: new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS) } },
         role: { id: { $notNull: true } },
         $or: [{ blocked: false }, { blocked: { $null: true } }],
       },

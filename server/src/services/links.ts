@@ -5,6 +5,7 @@ import { ConnectError } from '../errors';
 import { emitEvent, EVENTS } from '../utils/events';
 import { getService } from '../utils/get-service';
 import { identityFields } from '../utils/identity-fields';
+import { identityLink } from '../utils/identity-link';
 import type { VerifiedLogin } from './connect';
 import { toIso } from '../utils/dates';
 
@@ -51,9 +52,10 @@ const notLinked = () => new ConnectError('identity_not_found', 'No TikTok accoun
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identities = () => strapi.db.query(IDENTITY_UID);
+  const link = identityLink(strapi);
 
   const identityOf = async (userId: number) =>
-    (await identities().findOne({ where: { user: { id: userId } } })) as LinkedIdentity | null;
+    (await identities().findOne({ where: { id: { $in: link.identityIdsOf(userId) } } })) as LinkedIdentity | null;
 
   /** The user as it is now (not as the JWT check found it a moment ago): a blocked user can neither link nor unlink. */
   const currentUser = async (userId: number) => {

@@ -33,7 +33,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * One transaction for the logins recorded within a second: their rows in one insert, then the logins
-   * of their accounts beyond the last KEPT_LOGINS deleted in one statement.
+   * of their accounts beyond the last KEPT_LOGINS found in one statement and deleted in another.
    */
   const writeBatch = (logins: Array<NewLoginRecord & { at: Date }>) =>
     strapi.db.connection.transaction(async (trx) => {
@@ -59,10 +59,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .on(trx)
         .select('id', trx.raw('row_number() over (partition by ?? order by ?? desc, ?? desc) as login_rank', [unionId, at, 'id']))
         .whereIn(unionId, [...new Set(logins.map((login) => login.unionId))]);
-      await table
-        .on(trx)
-        .whereIn('id', trx.select('id').from(ranked.as('ranked')).where('login_rank', '>', KEPT_LOGINS))
-        .delete();
+      // Read first, then delete by id: MySQL and MariaDB would run a DELETE … WHERE id IN (subquery) by
+      // reading the whole table.
+      const beyond = (await trx.select('id').from(ranked.as('ranked')).where('login_rank', '>', KEPT_LOGINS)) as Array<{ id: number }>;
+      if (beyond.length) await table.on(trx).whereIn('id', beyond.map(({ id }) => id)).delete();
     });
 
   /** Accounts in the batch being written, and those of them unlinked meanwhile: their rows go once it is written. */

@@ -6,6 +6,7 @@ import { AUTHORIZATION_UID, IDENTITY_UID } from '../constants';
 import { TikTokReauthRequiredError, TikTokUnavailableError, type ReauthReason } from '../token-errors';
 import { encryptionOf } from '../utils/encryption';
 import { getService } from '../utils/get-service';
+import { identityLink } from '../utils/identity-link';
 import { getPluginConfig } from '../utils/plugin-config';
 import type { AuthorizationStatus } from '../admin-api';
 import type { TikTokProfile, TikTokToken } from './tiktok-api';
@@ -127,7 +128,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('userId must be a users-permissions user id');
     const identity = (await strapi.db
       .query(IDENTITY_UID)
-      .findOne({ where: { user: { id } }, select: ['unionId'] })) as { unionId: string } | null;
+      .findOne({ where: { id: { $in: identityLink(strapi).identityIdsOf(id) } }, select: ['unionId'] })) as { unionId: string } | null;
     if (!identity) throw reauth('not_linked', 'The user has no TikTok account linked: they must sign in with TikTok');
     return identity.unionId;
   };
