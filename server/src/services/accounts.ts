@@ -111,8 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const unchangedLogin = (unionId: string, loginStamp: string, now: Date) =>
     users().findOne({
       where: {
-        id: { $in: link.userIdsOf(unionId) },
-        tiktokIdentity: { loginStamp, lastLoginAt: { $gte: new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS) } },
+        id: { $in: link.userIdsOf(unionId, { loginStamp, lastLoginAt: ['>=', new Date(now.getTime() - LAST_LOGIN_RESOLUTION_MS)] }) },
         role: { id: { $notNull: true } },
         $or: [{ blocked: false }, { blocked: { $null: true } }],
       },

@@ -5,6 +5,7 @@ import { tableOf } from './table';
 
 type Knex = Core.Strapi['db']['connection'];
 type Subquery = ReturnType<Knex['select']>;
+type IdentityValue = string | number | boolean | Date;
 
 interface JoinTable {
   name: string;
@@ -32,16 +33,25 @@ export const identityLink = (strapi: Core.Strapi) => {
       identity: from(identityMeta.tableName, 'identity'),
       identityColumn: `link.${joinTable.joinColumn.name}`,
       userColumn: `link.${joinTable.inverseJoinColumn.name}`,
-      unionIdColumn: `identity.${tableOf(strapi, IDENTITY_UID).column('unionId')}`,
+      identityTable: tableOf(strapi, IDENTITY_UID),
     };
   };
   const knex = () => strapi.db.connection;
 
   return {
-    /** The id of the user linked to this TikTok account (none or one). */
-    userIdsOf(unionId: string): Subquery {
-      const { link, identity, identityColumn, userColumn, unionIdColumn } = tables();
-      return knex().select(userColumn).from(link).join(identity, 'identity.id', identityColumn).where(unionIdColumn, unionId);
+    /**
+     * The id of the user linked to this TikTok account (none or one), if its identity also has these
+     * values (`[operator, value]` for another comparison than equality).
+     */
+    userIdsOf(unionId: string, identityHas: Record<string, IdentityValue | [string, IdentityValue]> = {}): Subquery {
+      const { link, identity, identityColumn, userColumn, identityTable } = tables();
+      const query = knex().select(userColumn).from(link).join(identity, 'identity.id', identityColumn);
+      for (const [attribute, value] of Object.entries({ unionId, ...identityHas })) {
+        const column = `identity.${identityTable.column(attribute)}`;
+        if (Array.isArray(value)) query.where(column, value[0], value[1]);
+        else query.where(column, value);
+      }
+      return query;
     },
 
     /** The ids of the identities linked to these users: one user's id, or a subquery of user ids. */
