@@ -32,7 +32,8 @@ const RULES: Array<[Component, RegExp]> = [
   ['TikTok call (axios, HTTP client)', /node_modules\/(axios|agentkeepalive|follow-redirects|form-data|proxy-from-env)\/|node:_http_client|node:_http_agent/],
   ['logging', /node_modules\/(winston|logform|winston-transport|@colors)\/|@strapi\/logger/],
   ['Strapi routing and HTTP', /node_modules\/(koa|@koa\/router|koa-compose|koa-compress|@koa\/cors|koa-helmet|helmet|http-errors|path-to-regexp|statuses|cookies|delegates|on-finished)\/|@strapi\/core\/dist\/(services\/server|middlewares|domain\/module|services\/content-api|utils)|node:_http_server|node:_http_common|node:_http_outgoing|node:_http_incoming/],
-  ['the plugin’s own code', /tiktok-auth-mobile\/dist\/server|\/server\/src\//],
+  // Its build (dist/server/ outside node_modules: the bench runs the plugin from this repository) or its sources.
+  ['the plugin’s own code', /^(?!.*\/node_modules\/).*\/dist\/server\/|\/server\/src\//],
 ];
 
 const componentOfFrame = ({ url, functionName }: Runtime.CallFrame): Component | null => {
