@@ -129,9 +129,17 @@ describe('every statement reads the tables that grow with the users through an i
     expect(scans).toEqual([]);
   });
 
-  it("the token vault: a user's access token, then revoking it", async () => {
+  it("the token vault: a user's access token, one refreshed under its lease, then revoking one", async () => {
     const user = await loggedIn(codeBody(tiktok.addAccount()));
     expect(await scansOf(() => plugin().service('tokens').getAccessToken(user.id))).toEqual([]);
+
+    tiktok.accessTokenLifetimeS = 120;
+    const expiring = await loggedIn(codeBody(tiktok.addAccount()));
+    tiktok.accessTokenLifetimeS = 86400;
+    const refreshesBefore = tiktok.counters.refresh;
+    expect(await scansOf(() => plugin().service('tokens').getAccessToken(expiring.id))).toEqual([]);
+    expect(tiktok.counters.refresh).toBe(refreshesBefore + 1);
+
     expect(await scansOf(() => plugin().service('tokens').revoke(user.id))).toEqual([]);
   });
 
