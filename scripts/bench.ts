@@ -87,6 +87,11 @@ interface LoadRun {
   tiktokConnectionsOpened: number;
   /** CPU time of the Strapi process per request sent (user + system, all its threads). */
   strapiCpuMsPerRequest: number;
+  /**
+   * CPU this process (the TikTok emulator and autocannon) used during the run, in percent of one CPU:
+   * near 100, the load generator rather than Strapi limits the requests per second.
+   */
+  benchCpuPercent: number;
 }
 
 interface ExactCount {
@@ -451,7 +456,9 @@ async function loadRun(
   resetFake(fake);
   await child.command('reset');
 
+  const benchCpuAtStart = process.cpuUsage();
   const result = await cannonade({ url: base, connections, duration, requests: [autocannonRequest(kind, fixtures)] });
+  const benchCpu = process.cpuUsage(benchCpuAtStart);
   await settle(child, fake);
 
   const { queries, transactionControl, cpuMs } = await child.command('read');
@@ -482,6 +489,7 @@ async function loadRun(
     transactionControlPerRequest: perRequest(transactionControl),
     tiktokConnectionsOpened: fake.counters.connections,
     strapiCpuMsPerRequest: perRequest(cpuMs),
+    benchCpuPercent: round(((benchCpu.user + benchCpu.system) / 1000 / (result.duration * 1000)) * 100, 0),
   };
   fake.latencyMs = 0;
   return run;
@@ -698,6 +706,7 @@ function textReport(report: Report) {
         'TikTok conns',
         'queries/req',
         'Strapi CPU ms/req',
+        'bench CPU',
       ],
       runs.map((r) => [
         r.name,
@@ -713,14 +722,16 @@ function textReport(report: Report) {
         String(r.tiktokConnectionsOpened),
         r.dbQueriesPerRequest.toFixed(2),
         r.strapiCpuMsPerRequest.toFixed(2),
+        `${r.benchCpuPercent}%`,
       ]),
-      new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+      new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
     ),
     '  round: with TikTok at 0 ms the runs are repeated (--rounds), users/me between each round of logins;',
     '  req/s: answers per second; p50/p99: of 2xx answers; vs users/me: to the mean of the users/me runs just before and after;',
     '  TikTok calls and queries: per request sent;',
     '  TikTok conns: TCP connections Strapi opened to TikTok during the run; queries include BEGIN/COMMIT;',
-    '  Strapi CPU: CPU time of the Strapi process (all threads) per request sent.',
+    '  Strapi CPU: CPU time of the Strapi process (all threads) per request sent;',
+    '  bench CPU: what the emulator and autocannon used of one CPU (near 100%, they limit the run, not Strapi).',
     '',
     `Exact counts (${SEQUENTIAL_REQUESTS} sequential requests of each kind, TikTok at 0 ms):`,
     table(
