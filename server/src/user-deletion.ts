@@ -15,11 +15,12 @@ interface DeleteEvent {
  * at TikTok once it is committed.
  */
 export const forgetDeletedUsers = (strapi: Core.Strapi) => {
+  const link = identityLink(strapi);
   const identitiesOf = async ({ params, state }: DeleteEvent) => {
     const deleted = strapi.db.queryBuilder(USER_UID).select('id').where(params.where ?? {}).getKnexQuery();
     state.tiktokIdentities = await strapi.db
       .query(IDENTITY_UID)
-      .findMany({ where: { id: { $in: identityLink(strapi).identityIdsOf(deleted) } }, select: ['id', 'unionId'] });
+      .findMany({ where: { id: { $in: link.identityIdsOf(deleted) } }, select: ['id', 'unionId'] });
   };
   const forget = async ({ state }: DeleteEvent) => {
     await getService('links').forget((state.tiktokIdentities as Array<{ id: number; unionId: string }> | undefined) ?? []);

@@ -52,7 +52,6 @@ interface PgPlanNode {
   Plans?: PgPlanNode[];
 }
 
-
 const pgScans = (knex: Knex, { sql, bindings }: Statement) =>
   knex.transaction(async (trx) => {
     await trx.raw('SET LOCAL enable_seqscan = off');

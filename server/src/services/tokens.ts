@@ -84,6 +84,7 @@ const reauth = (reason: ReauthReason, message: string) => new TikTokReauthRequir
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const authorizations = () => strapi.db.query(AUTHORIZATION_UID);
+  const link = identityLink(strapi);
   const encryption = () => encryptionOf(strapi);
   const leaseMs = () => getPluginConfig(strapi).timeout + LEASE_SLACK_MS;
 
@@ -128,7 +129,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('userId must be a users-permissions user id');
     const identity = (await strapi.db
       .query(IDENTITY_UID)
-      .findOne({ where: { id: { $in: identityLink(strapi).identityIdsOf(id) } }, select: ['unionId'] })) as { unionId: string } | null;
+      .findOne({ where: { id: { $in: link.identityIdsOf(id) } }, select: ['unionId'] })) as { unionId: string } | null;
     if (!identity) throw reauth('not_linked', 'The user has no TikTok account linked: they must sign in with TikTok');
     return identity.unionId;
   };

@@ -22,8 +22,7 @@ interface JoinTable {
  * lookups read one row of each table.
  */
 export const identityLink = (strapi: Core.Strapi) => {
-  // Read on first use: the database metadata exists only once Strapi has loaded.
-  const tables = () => {
+  const readNames = () => {
     const identityMeta = strapi.db.metadata.get(IDENTITY_UID);
     const { joinTable } = identityMeta.attributes.user as unknown as { joinTable: JoinTable };
     const schema = strapi.db.getSchemaName();
@@ -36,6 +35,9 @@ export const identityLink = (strapi: Core.Strapi) => {
       identityTable: tableOf(strapi, IDENTITY_UID),
     };
   };
+  // Read on first use (the database metadata exists only once Strapi has loaded), then kept: every login uses it.
+  let names: ReturnType<typeof readNames> | undefined;
+  const tables = () => (names ??= readNames());
   const knex = () => strapi.db.connection;
 
   return {
