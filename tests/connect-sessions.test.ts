@@ -1,6 +1,8 @@
 /**
- * users-permissions' refresh mode (`jwtManagement: 'refresh'`): a TikTok login opens a session the way
- * /api/auth/local does, with its deviceId, and puts the refresh token where /api/auth/local puts it.
+ * The credentials a login answers with, as users-permissions issues them. In legacy mode, the JWT that
+ * users-permissions' own jwt.issue would sign, or the app's jwt.issue when it replaced it. In refresh mode
+ * (`jwtManagement: 'refresh'`), a session opened the way /api/auth/local opens one, with its deviceId, and
+ * the refresh token where /api/auth/local puts it.
  */
 import type { Response } from 'supertest';
 
@@ -47,6 +49,69 @@ const localLogin = async (app: TestApp, headers: Record<string, string> = {}) =>
     .add({ username: email, email, provider: 'local', password: PASSWORD, confirmed: true, blocked: false, role: role.id });
   return app.request().post('/api/auth/local').set(headers).send({ identifier: email, password: PASSWORD });
 };
+
+/** A JWT's header and payload, decoded without checking anything. */
+const decodeJwt = (token: string) => {
+  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  return { header, payload };
+};
+
+const JWT_UID = 'plugin::users-permissions.jwt';
+type JwtService = { issue(payload: object, options?: object): string | Promise<string> };
+
+describe('legacy mode: the JWT users-permissions signs', () => {
+  const app = bootForDescribe(() => tiktok, { UP_JWT_MANAGEMENT: 'legacy-support' });
+  const jwtService = () => app().strapi.plugin('users-permissions').service('jwt') as JwtService;
+
+  it("is the very token users-permissions' jwt.issue signs for the user at that second", async () => {
+    const res = await app().request().post(CONNECT).send({ access_token: tiktok.issueAccessToken(tiktok.addAccount()) });
+
+    expect(res.status).toBe(200);
+    const { payload } = decodeJwt(res.body.jwt);
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'id']);
+    expect(payload.id).toBe(res.body.user.id);
+    // jsonwebtoken takes iat from the payload when it has one: same payload, secret and options, same token.
+    expect(res.body.jwt).toBe(await jwtService().issue({ id: payload.id, iat: payload.iat }));
+    const me = await app().request().get('/api/users/me').set('Authorization', `Bearer ${res.body.jwt}`);
+    expect(me.body.id).toBe(res.body.user.id);
+  });
+
+  it.each([
+    ['a decorator (services registry extend)', (app: TestApp, issue: JwtService['issue']) => {
+      const stock = app.strapi.plugin('users-permissions').service('jwt') as JwtService;
+      app.strapi.get('services').extend(JWT_UID, () => ({ ...stock, issue }));
+      return () => app.strapi.get('services').extend(JWT_UID, () => stock);
+    }],
+    ['an assignment on the service', (app: TestApp, issue: JwtService['issue']) => {
+      const service = app.strapi.plugin('users-permissions').service('jwt') as JwtService;
+      const stockIssue = service.issue;
+      service.issue = issue;
+      return () => {
+        service.issue = stockIssue;
+      };
+    }],
+  ])("calls the app's own jwt.issue when %s replaced it, and the stock one again once it is back", async (_label, replace) => {
+    const stockIssue = jwtService().issue;
+    const calls: object[] = [];
+    const restore = replace(app(), async function (this: JwtService, payload, options) {
+      calls.push(payload);
+      return stockIssue.call(this, { ...payload, tenant: 'acme' }, options);
+    });
+    try {
+      const account = tiktok.addAccount();
+      const res = await app().request().post(CONNECT).send({ access_token: tiktok.issueAccessToken(account) });
+
+      expect(res.status).toBe(200);
+      expect(calls).toEqual([{ id: res.body.user.id }]);
+      expect(decodeJwt(res.body.jwt).payload).toMatchObject({ id: res.body.user.id, tenant: 'acme' });
+    } finally {
+      restore();
+    }
+    const again = await app().request().post(CONNECT).send({ access_token: tiktok.issueAccessToken(tiktok.addAccount()) });
+    expect(calls).toHaveLength(1);
+    expect(Object.keys(decodeJwt(again.body.jwt).payload).sort()).toEqual(['exp', 'iat', 'id']);
+  });
+});
 
 describe('refresh mode, refresh token in the body (users-permissions default)', () => {
   const app = bootForDescribe(() => tiktok, { UP_JWT_MANAGEMENT: 'refresh' });
