@@ -24,6 +24,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -324,6 +325,37 @@ interface Fixtures {
   /** …and other accounts, that log in with a code: an app uses one flow. */
   codeAccounts: FakeAccount[];
   jwt: string;
+}
+
+/**
+ * The floor of a TikTok call's latency on this machine: plain Node HTTP GETs of user/info, one at a time on a
+ * kept-alive connection, from the bench's process to the emulator, with no Strapi and no axios in between.
+ */
+async function bareCallLatency(fixtures: Fixtures, { latencyMs, durationSeconds }: { latencyMs: number; durationSeconds: number }) {
+  const agent = new http.Agent({ keepAlive: true });
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      http
+        .get(`${fixtures.fake.url}/v2/user/info/?fields=open_id,union_id`, { agent, headers: { Authorization: `Bearer ${fixtures.tokens[0]}` } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject);
+    });
+  fixtures.fake.latencyMs = latencyMs;
+  const times: number[] = [];
+  try {
+    for (const until = Date.now() + durationSeconds * 1000; Date.now() < until; ) {
+      const start = performance.now();
+      await get();
+      times.push(performance.now() - start);
+    }
+  } finally {
+    fixtures.fake.latencyMs = 0;
+    agent.destroy();
+  }
+  times.sort((a, b) => a - b);
+  return { calls: times.length, p50Ms: round(times[Math.floor(times.length / 2)], 1) };
 }
 
 let newUserCounter = 0;
@@ -759,6 +791,12 @@ function textReport(report: Report) {
       report.latencies.map((l) => [l.name, String(l.connections), l.requestsPerSecond.toFixed(1), String(l.p50Ms), String(l.addedP50Ms)]),
       new Set([1, 2, 3, 4])
     ),
+    ...(report.bareCall
+      ? [
+          `  The floor of one TikTok call here: a plain Node HTTP GET to the emulator, one at a time, without Strapi or axios, ` +
+            `took ${report.bareCall.p50Ms} ms at p50 (${round(report.bareCall.p50Ms - ADDED_LATENCY_TIKTOK_MS, 1)} ms over TikTok's ${ADDED_LATENCY_TIKTOK_MS}, ${report.bareCall.calls} calls).`,
+        ]
+      : []),
     '',
     ...report.profiles.flatMap((profile) => [
       `Where the time of a ${profile.name} goes (${profile.cpuMsPerLogin.toFixed(2)} ms per login, ${profile.logins} logins profiled at ${report.config.connections} connections, TikTok at 0 ms):`,
@@ -822,6 +860,8 @@ interface Report {
   runs: LoadRun[];
   exact: ExactCount[];
   latencies: AddedLatency[];
+  /** The floor: plain Node HTTP calls to the emulator at the added-latency runs' TikTok latency, without Strapi. */
+  bareCall: { calls: number; p50Ms: number } | null;
   profiles: ProfileSummary[];
   soak: Soak | null;
   targets: Target[];
@@ -964,6 +1004,12 @@ async function main() {
     }
   }
 
+  let bareCall: Report['bareCall'] = null;
+  if (selected.some((kind) => kind === 'returning' || kind === 'code')) {
+    progress(`a bare HTTP call to the emulator @${ADDED_LATENCY_TIKTOK_MS}ms…`);
+    bareCall = await bareCallLatency(fixtures, { latencyMs: ADDED_LATENCY_TIKTOK_MS, durationSeconds: Math.min(duration, 3) });
+  }
+
   const profiles: ProfileSummary[] = [];
   for (const kind of (['returning', 'code'] as const).filter((k) => selected.includes(k))) {
     progress(`profiling the ${LABELS[kind]} @0ms…`);
@@ -998,6 +1044,7 @@ async function main() {
     runs,
     exact,
     latencies,
+    bareCall,
     profiles,
     soak,
     targets: evaluateTargets(runs, exact, latencies, soak, connections),
