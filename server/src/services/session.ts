@@ -10,14 +10,7 @@ import type { UpUser } from './accounts';
 /** users-permissions' `sessions` options that decide where a refresh token goes. */
 interface UpSessionsConfig {
   httpOnly?: boolean;
-  cookie?: {
-    name?: string;
-    secure?: boolean;
-    sameSite?: 'lax' | 'strict' | 'none';
-    path?: string;
-    domain?: string;
-    maxAge?: number;
-  };
+  cookie?: { name?: string; secure?: boolean; sameSite?: 'lax' | 'strict' | 'none'; path?: string; domain?: string; maxAge?: number };
 }
 
 const DEFAULT_REFRESH_COOKIE = 'strapi_up_refresh';
@@ -27,14 +20,12 @@ const DEFAULT_REFRESH_COOKIE = 'strapi_up_refresh';
  * since Strapi 5.50. Before 5.50 the helper does not exist (the import is undefined) and
  * users-permissions' own sessions carry no metadata either: neither do ours then.
  */
-const sessionMetadata = (ctx: Context) =>
-  strapiUtils.buildSessionMetadata?.({ userAgent: ctx.request.headers['user-agent'] });
+const sessionMetadata = (ctx: Context) => strapiUtils.buildSessionMetadata?.({ userAgent: ctx.request.headers['user-agent'] });
 
 /** The refresh cookie exactly as users-permissions' auth controller sets it (its helper is not exported). */
 const refreshCookieOptions = ({ cookie }: UpSessionsConfig) => ({
   httpOnly: true,
-  secure:
-    typeof cookie?.secure === 'boolean' ? cookie.secure : process.env.NODE_ENV === 'production',
+  secure: typeof cookie?.secure === 'boolean' ? cookie.secure : process.env.NODE_ENV === 'production',
   sameSite: cookie?.sameSite ?? 'lax',
   path: cookie?.path ?? '/',
   domain: cookie?.domain,
@@ -47,18 +38,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const jwts = jwtIssuer(strapi);
   return {
     async issue(ctx: Context, user: UpUser, { deviceId }: { deviceId?: string } = {}) {
-      const sanitizedUser = await strapi.contentAPI.sanitize.output(
-        user,
-        strapi.getModel(USER_UID),
-        {
-          auth: ctx.state.auth,
-        }
-      );
+      const sanitizedUser = await strapi.contentAPI.sanitize.output(user, strapi.getModel(USER_UID), {
+        auth: ctx.state.auth,
+      });
 
-      const mode = strapi.config.get<string>(
-        'plugin::users-permissions.jwtManagement',
-        'legacy-support'
-      );
+      const mode = strapi.config.get<string>('plugin::users-permissions.jwtManagement', 'legacy-support');
       if (mode !== 'refresh') {
         // An app's own jwt.issue may return a promise: always await it.
         const jwt = await jwts.issue(user.id);
@@ -78,14 +62,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new ConnectError('session_unavailable', 'Signing in is not available right now');
       }
 
-      const config =
-        strapi.config.get<UpSessionsConfig | undefined>('plugin::users-permissions.sessions') ?? {};
+      const config = strapi.config.get<UpSessionsConfig | undefined>('plugin::users-permissions.sessions') ?? {};
       if (config.httpOnly || ctx.request.headers['x-strapi-refresh-cookie'] === 'httpOnly') {
-        ctx.cookies.set(
-          config.cookie?.name || DEFAULT_REFRESH_COOKIE,
-          refresh.token,
-          refreshCookieOptions(config)
-        );
+        ctx.cookies.set(config.cookie?.name || DEFAULT_REFRESH_COOKIE, refresh.token, refreshCookieOptions(config));
         return { jwt: access.token, user: sanitizedUser };
       }
       return { jwt: access.token, refreshToken: refresh.token, user: sanitizedUser };

@@ -22,9 +22,7 @@ const loadStock = (strapi: Core.Strapi): Stock | undefined => {
     const root = enabled?.['users-permissions']?.pathToPlugin;
     if (!root) return undefined;
     const requireUp = createRequire(path.join(root, 'package.json'));
-    const factory = requireUp('./dist/server/services/jwt.js').__require() as (deps: {
-      strapi: Core.Strapi;
-    }) => { issue: Issue };
+    const factory = requireUp('./dist/server/services/jwt.js').__require() as (deps: { strapi: Core.Strapi }) => { issue: Issue };
     const { sign } = requireUp('jsonwebtoken') as { sign: Sign };
     return { issueSource: factory({ strapi }).issue.toString(), sign };
   } catch {
@@ -72,18 +70,12 @@ export const jwtIssuer = (strapi: Core.Strapi) => {
       if (service.issue !== checkedIssue) {
         if (stock === null) stock = loadStock(strapi);
         checkedIssue = service.issue;
-        issueIsStock =
-          stock !== undefined &&
-          typeof service.issue === 'function' &&
-          service.issue.toString() === stock.issueSource;
+        issueIsStock = stock !== undefined && service.issue.toString() === stock.issueSource;
       }
-      const key = issueIsStock
-        ? keyFor(strapi.config.get('plugin::users-permissions.jwtSecret'))
-        : undefined;
+      const key = issueIsStock ? keyFor(strapi.config.get('plugin::users-permissions.jwtSecret')) : undefined;
       if (!key || !stock) return service.issue({ id: userId });
-      return stock.sign({ id: userId }, key, {
-        ...strapi.config.get<object>('plugin::users-permissions.jwt', {}),
-      });
+      // A copy, as users-permissions' own `_.defaults({}, …)`: jsonwebtoken must not write into the config.
+      return stock.sign({ id: userId }, key, { ...strapi.config.get<object>('plugin::users-permissions.jwt', {}) });
     },
   };
 };
